@@ -1,0 +1,203 @@
+// Jute, ZooKeeper's binary record encoding: big-endian fixed-width integers, length-prefixed
+// buffers and strings (length -1 means null), counted vectors. The reader never reads past its
+// end (it throws JuteDecodeError instead) so a malformed frame can be answered, not crash the server.
+// 64-bit fields are bigint: zxids and session ids need all 64 bits.
+
+export class JuteDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "JuteDecodeError";
+  }
+}
+
+export class JuteReader {
+  private offset: number;
+
+  constructor(
+    private readonly buf: Buffer,
+    offset = 0,
+    private readonly end = buf.length,
+    /** Largest buffer/string/vector length accepted, like Java's jute.maxbuffer + extrasize. */
+    private readonly fieldBytesMax = 2 * 0xfffff,
+  ) {
+    this.offset = offset;
+  }
+
+  get position(): number {
+    return this.offset;
+  }
+
+  get remaining(): number {
+    return this.end - this.offset;
+  }
+
+  private need(n: number, what: string): void {
+    if (this.end - this.offset < n) {
+      throw new JuteDecodeError(
+        `truncated record: ${what} needs ${n} bytes at offset ${this.offset}, ${this.end - this.offset} left`,
+      );
+    }
+  }
+
+  readInt(): number {
+    this.need(4, "int");
+    const v = this.buf.readInt32BE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  readLong(): bigint {
+    this.need(8, "long");
+    const v = this.buf.readBigInt64BE(this.offset);
+    this.offset += 8;
+    return v;
+  }
+
+  readBool(): boolean {
+    this.need(1, "boolean");
+    return this.buf[this.offset++] !== 0;
+  }
+
+  readByte(): number {
+    this.need(1, "byte");
+    return this.buf.readInt8(this.offset++);
+  }
+
+  private readLength(what: string): number {
+    const len = this.readInt();
+    if (len < -1) throw new JuteDecodeError(`negative ${what} length ${len}`);
+    if (len > this.fieldBytesMax)
+      throw new JuteDecodeError(`${what} length ${len} exceeds ${this.fieldBytesMax}`);
+    return len;
+  }
+
+  /** A jute buffer; null when the length is -1. The result is a copy, safe to keep. */
+  readBuffer(): Buffer | null {
+    const len = this.readLength("buffer");
+    if (len === -1) return null;
+    this.need(len, "buffer body");
+    const out = Buffer.from(this.buf.subarray(this.offset, this.offset + len));
+    this.offset += len;
+    return out;
+  }
+
+  readString(): string | null {
+    const len = this.readLength("ustring");
+    if (len === -1) return null;
+    this.need(len, "ustring body");
+    const s = this.buf.toString("utf8", this.offset, this.offset + len);
+    this.offset += len;
+    return s;
+  }
+
+  /** A ustring where null is not meaningful to us: null reads as "". */
+  readStringOrEmpty(): string {
+    return this.readString() ?? "";
+  }
+
+  readVector<T>(readElement: (r: JuteReader) => T): T[] | null {
+    const count = this.readLength("vector");
+    if (count === -1) return null;
+    // Each element takes at least one byte: a count beyond what is left is malformed, and
+    // checking now avoids allocating for a hostile count.
+    if (count > this.remaining)
+      throw new JuteDecodeError(`vector count ${count} exceeds the ${this.remaining} bytes left`);
+    const out: T[] = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = readElement(this);
+    return out;
+  }
+
+  /** Asserts nothing is left over: trailing bytes mean the frame was not the record we expected. */
+  expectEnd(what: string): void {
+    if (this.offset !== this.end) {
+      throw new JuteDecodeError(`${this.end - this.offset} unexpected trailing bytes after ${what}`);
+    }
+  }
+}
+
+/** A growable jute writer; `finish()` returns the bytes written so far. */
+export class JuteWriter {
+  private buf: Buffer;
+  private offset: number;
+
+  constructor(initialBytes = 256) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.offset = 0;
+  }
+
+  get length(): number {
+    return this.offset;
+  }
+
+  private ensure(n: number): void {
+    if (this.offset + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.offset + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.offset);
+    this.buf = next;
+  }
+
+  writeInt(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  /** Writes an int at an earlier position, for length prefixes known only at the end. */
+  patchInt(position: number, v: number): this {
+    this.buf.writeInt32BE(v, position);
+    return this;
+  }
+
+  writeLong(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+    this.offset += 8;
+    return this;
+  }
+
+  writeBool(v: boolean): this {
+    this.ensure(1);
+    this.buf[this.offset++] = v ? 1 : 0;
+    return this;
+  }
+
+  writeByte(v: number): this {
+    this.ensure(1);
+    this.buf.writeInt8(v, this.offset++);
+    return this;
+  }
+
+  writeBuffer(v: Uint8Array | null): this {
+    if (v === null) return this.writeInt(-1);
+    this.writeInt(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.offset);
+    this.offset += v.length;
+    return this;
+  }
+
+  writeString(v: string | null): this {
+    if (v === null) return this.writeInt(-1);
+    const byteLength = Buffer.byteLength(v, "utf8");
+    this.writeInt(byteLength);
+    this.ensure(byteLength);
+    this.buf.write(v, this.offset, byteLength, "utf8");
+    this.offset += byteLength;
+    return this;
+  }
+
+  writeVector<T>(v: readonly T[] | null, writeElement: (w: JuteWriter, element: T) => void): this {
+    if (v === null) return this.writeInt(-1);
+    this.writeInt(v.length);
+    for (const element of v) writeElement(this, element);
+    return this;
+  }
+
+  /** The bytes written; a view of the writer's storage, so the writer must not be reused after. */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.offset);
+  }
+}
