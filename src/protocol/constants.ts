@@ -207,7 +207,10 @@ export const Xid = {
 /** Default `jute.maxbuffer`: frames longer than this close the connection. */
 export const JUTE_MAX_BUFFER_DEFAULT = 0xfffff;
 
-/** ephemeralOwner markers stored for container and TTL nodes; clients always see 0 for these. */
-export const CONTAINER_EPHEMERAL_OWNER = 0x8000000000000000n;
-export const TTL_EPHEMERAL_OWNER_PREFIX = 0xff00000000000000n;
+/**
+ * ephemeralOwner markers stored for container and TTL nodes; clients always see 0 for these.
+ * Signed, like every long the jute reader returns, so they compare equal to values read back.
+ */
+export const CONTAINER_EPHEMERAL_OWNER = BigInt.asIntN(64, 0x8000000000000000n);
+export const TTL_EPHEMERAL_OWNER_PREFIX = BigInt.asIntN(64, 0xff00000000000000n);
 export const TTL_MAX_MS = 0xffffffffffn;

@@ -1,0 +1,49 @@
+// The `paddock` command line: subcommands, their flags and help. Each subcommand lives in its own
+// module; this file only dispatches, so `paddock --help` lists exactly what exists.
+
+import { parseArgs } from "node:util";
+import { PADDOCK_VERSION } from "../admin/version.js";
+import { runServer } from "./server-command.js";
+
+const USAGE = `Usage: paddock <command> [options]
+
+Commands:
+  server [--config zoo.cfg]   run a server (defaults: port 2181, data under ./data)
+
+Options:
+  -h, --help                  show this help
+  -v, --version               print the version
+`;
+
+/** Runs the command line; resolves to an exit code, or undefined for a server that keeps running. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "server": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+        strict: true,
+      });
+      if (values.help) {
+        process.stdout.write("Usage: paddock server [--config zoo.cfg]\n");
+        return 0;
+      }
+      await runServer(values.config);
+      return undefined;
+    }
+    case "-v":
+    case "--version":
+      process.stdout.write(`paddock ${PADDOCK_VERSION}\n`);
+      return 0;
+    case undefined:
+    case "-h":
+    case "--help":
+    case "help":
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`paddock: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,95 @@
+// `paddock server`: reads zoo.cfg (or runs on defaults), wires the service to its listener and
+// four-letter words, logs where it serves, and shuts down cleanly on SIGINT/SIGTERM.
+
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { pino } from "pino";
+import { FourLetterWords } from "../admin/four-letter-words.js";
+import { PADDOCK_VERSION } from "../admin/version.js";
+import {
+  defaultConfig,
+  effectiveSessionTimeouts,
+  isDistributed,
+  loadZooCfg,
+  type ServerConfig,
+} from "../server/config.js";
+import { InMemoryEntryLog } from "../server/entry-log.js";
+import { ClientListener } from "../server/listener.js";
+import { ZooKeeperService } from "../server/service.js";
+import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
+
+/** Watches a single connection may register; ZooKeeper has no limit, we keep memory bounded. */
+const WATCHES_PER_CONNECTION_MAX = 1_000_000;
+
+function directoryBytes(dir: string, depth = 0): number {
+  if (depth > 8) return 0;
+  let total = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = statSync(path);
+      total += st.isDirectory() ? directoryBytes(path, depth + 1) : st.size;
+    }
+  } catch {
+    return total;
+  }
+  return total;
+}
+
+export async function runServer(configPath: string | undefined): Promise<void> {
+  const log = pino({ name: "paddock" }, pino.destination(2));
+  let config: ServerConfig;
+  if (configPath === undefined) {
+    config = defaultConfig();
+  } else {
+    const loaded = loadZooCfg(configPath);
+    config = loaded.config;
+    for (const warning of loaded.warnings) log.warn(warning);
+  }
+  if (isDistributed(config)) {
+    log.warn("server.N lines name an ensemble; this version serves standalone and ignores them");
+  }
+  const { minMs, maxMs } = effectiveSessionTimeouts(config);
+  const service = new ZooKeeperService(
+    {
+      serverId: config.serverId ?? 1,
+      tickTimeMs: config.tickTimeMs,
+      minSessionTimeoutMs: minMs,
+      maxSessionTimeoutMs: maxMs,
+      frameBytesMax: config.juteMaxBufferBytes,
+      outstandingPerConnectionMax: config.globalOutstandingLimit,
+      sessionSecret: loadOrCreateSessionSecret(config.dataDir),
+      skipACL: config.skipAcl,
+      superDigest: config.superDigest,
+      extendedTypesEnabled: config.extendedTypesEnabled,
+      reconfigEnabled: config.reconfigEnabled,
+      watchesPerConnectionMax: WATCHES_PER_CONNECTION_MAX,
+      now: Date.now,
+    },
+    new InMemoryEntryLog(),
+  );
+  const words = new FourLetterWords(service, config, () => ({
+    dataDirBytes: directoryBytes(config.dataDir),
+    dataLogDirBytes: directoryBytes(config.dataLogDir),
+  }));
+  service.fourLetterWordHandler = (word, payload, conn) => words.answer(word, payload, conn);
+  const listener = new ClientListener(
+    service,
+    { host: config.clientPortAddress, port: config.clientPort, maxClientCnxns: config.maxClientCnxns },
+    (message) => log.warn(message),
+  );
+  const address = await listener.listen();
+  service.start();
+  log.info(
+    { version: PADDOCK_VERSION, host: address.host, port: address.port, dataDir: config.dataDir },
+    `paddock serving ZooKeeper clients on ${address.host}:${address.port}`,
+  );
+  const shutdown = async (signal: string) => {
+    log.info(`${signal}: shutting down`);
+    await listener.close();
+    await service.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}

@@ -1,0 +1,532 @@
+// The request pipeline of one server: sessions, reads, writes and watches for its connections.
+// Writes become entries stamped with zxid, time and the session's identities, go through the entry
+// log, and are applied in log order by the state machine; the reply and the watch events come from
+// that apply. Reads are answered from the local tree in the session's order.
+
+import { checkPerm, digestOf } from "../data/acl.js";
+import { WatchRegistry } from "../data/watches.js";
+import type { ConnectRequest } from "../protocol/connect.js";
+import { Err, OpCode, Perms, WatcherType, Xid } from "../protocol/constants.js";
+import type { Id } from "../protocol/data.js";
+import type { Request } from "../protocol/requests.js";
+import type { MultiResult, Response } from "../protocol/responses.js";
+import type { Entry, Txn } from "../state/entry.js";
+import { type ApplyOutcome, StateMachine, type TxnResult } from "../state/machine.js";
+import type { Connection, ConnectionHandler } from "./connection.js";
+import type { EntryLog } from "./entry-log.js";
+import { connectResponseFrame, invalidSessionFrame, notificationFrame, replyFrame } from "./replies.js";
+import { SessionIdGenerator, SessionPasswords } from "./session-credentials.js";
+import { SessionTracker } from "./session-tracker.js";
+import { ServerStats } from "./stats.js";
+
+export interface ServiceOptions {
+  readonly serverId: number;
+  readonly tickTimeMs: number;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  /** jute.maxbuffer: the largest frame accepted. */
+  readonly frameBytesMax: number;
+  /** Requests in flight on one connection before the server stops reading from it. */
+  readonly outstandingPerConnectionMax: number;
+  readonly sessionSecret: Buffer;
+  readonly skipACL: boolean;
+  /** `user:base64(sha1)` whose holder is super; undefined when no super digest is configured. */
+  readonly superDigest: string | undefined;
+  readonly extendedTypesEnabled: boolean;
+  readonly reconfigEnabled: boolean;
+  /** Watches one connection may hold; past it, further watch registrations are dropped. */
+  readonly watchesPerConnectionMax: number;
+  readonly now: () => number;
+}
+
+/** Answers four-letter words; lives in admin/, which sees the service through `ServiceView`. */
+export type FourLetterWordHandler = (word: string, payload: Buffer, conn: Connection) => string;
+
+const WRITE_OP_NAMES: Partial<Record<number, string>> = {
+  [OpCode.create]: "CREA",
+  [OpCode.create2]: "CREA",
+  [OpCode.createContainer]: "CREA",
+  [OpCode.createTTL]: "CREA",
+  [OpCode.delete]: "DELE",
+  [OpCode.setData]: "SETD",
+  [OpCode.setACL]: "SETA",
+  [OpCode.multi]: "MULT",
+  [OpCode.closeSession]: "CLOS",
+};
+
+export class ZooKeeperService implements ConnectionHandler {
+  readonly state: StateMachine;
+  readonly watches = new WatchRegistry<Connection>();
+  readonly tracker: SessionTracker;
+  readonly stats = new ServerStats();
+  readonly connections = new Set<Connection>();
+  readonly startedAtMs: number;
+  private readonly owners = new Map<bigint, Connection>();
+  private readonly closing = new Set<bigint>();
+  private readonly pending = new Map<bigint, (outcome: ApplyOutcome) => void>();
+  private readonly ids: SessionIdGenerator;
+  private readonly passwords: SessionPasswords;
+  private lastProposedZxid: bigint;
+  authFailedCount = 0;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  fourLetterWordHandler: FourLetterWordHandler = () => "";
+
+  constructor(
+    readonly options: ServiceOptions,
+    private readonly log: EntryLog,
+    state?: StateMachine,
+  ) {
+    this.state =
+      state ??
+      new StateMachine({ skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled });
+    this.startedAtMs = options.now();
+    this.tracker = new SessionTracker(options.tickTimeMs);
+    this.ids = new SessionIdGenerator(options.serverId, this.startedAtMs);
+    this.passwords = new SessionPasswords(options.sessionSecret);
+    this.lastProposedZxid = this.state.lastZxid;
+    // Sessions recovered from the log get a full timeout from now, as ZooKeeper does on restart.
+    for (const [id, session] of this.state.sessions())
+      this.tracker.track(id, session.timeoutMs, this.startedAtMs);
+    log.onCommit = (entries) => this.applyCommitted(entries);
+  }
+
+  get frameBytesMax(): number {
+    return this.options.frameBytesMax;
+  }
+
+  get outstandingMax(): number {
+    return this.options.outstandingPerConnectionMax;
+  }
+
+  /** Starts the clock that expires sessions, one check per tick. */
+  start(): void {
+    this.expiryTimer = setInterval(() => this.expireSessions(), this.options.tickTimeMs);
+    this.expiryTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.expiryTimer !== undefined) clearInterval(this.expiryTimer);
+    for (const conn of [...this.connections]) conn.close();
+    await this.log.close();
+  }
+
+  expireSessions(): void {
+    for (const id of this.tracker.expire(this.options.now())) this.closeSession(id);
+  }
+
+  // ---- connection lifecycle -------------------------------------------------------------------
+
+  attach(conn: Connection): void {
+    this.connections.add(conn);
+  }
+
+  closed(conn: Connection): void {
+    this.connections.delete(conn);
+    this.watches.removeWatcher(conn);
+    if (conn.sessionId !== 0n && this.owners.get(conn.sessionId) === conn) this.owners.delete(conn.sessionId);
+  }
+
+  fourLetterWord(conn: Connection, word: string, payload: Buffer): void {
+    this.connections.delete(conn);
+    conn.transport.write(Buffer.from(this.fourLetterWordHandler(word, payload, conn), "utf8"));
+    conn.transport.end();
+  }
+
+  private negotiateTimeout(requestedMs: number): number {
+    return Math.min(
+      Math.max(requestedMs, this.options.minSessionTimeoutMs),
+      this.options.maxSessionTimeoutMs,
+    );
+  }
+
+  connect(conn: Connection, req: ConnectRequest): void {
+    if (req.lastZxidSeen > this.state.lastZxid) {
+      // The client has seen a newer state than ours: it must try another server. No reply.
+      conn.reject(undefined);
+      return;
+    }
+    const timeoutMs = this.negotiateTimeout(req.timeOut);
+    if (req.sessionId === 0n) {
+      const sessionId = this.ids.nextId();
+      this.propose(sessionId, [], { kind: "createSession", timeoutMs }, () => {
+        this.tracker.track(sessionId, timeoutMs, this.options.now());
+        if (conn.isClosed) return; // the session lives on until it expires, as in ZooKeeper
+        this.establish(conn, sessionId, timeoutMs, req.readOnly);
+      });
+      return;
+    }
+    const sessionId = req.sessionId;
+    const alive =
+      this.tracker.has(sessionId) && !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
+    if (!alive || !this.passwords.verify(sessionId, req.passwd)) {
+      conn.reject(invalidSessionFrame(req.readOnly));
+      return;
+    }
+    this.tracker.track(sessionId, timeoutMs, this.options.now());
+    this.establish(conn, sessionId, timeoutMs, req.readOnly);
+  }
+
+  private establish(
+    conn: Connection,
+    sessionId: bigint,
+    timeoutMs: number,
+    readOnly: boolean | undefined,
+  ): void {
+    const previous = this.owners.get(sessionId);
+    if (previous !== undefined && previous !== conn) previous.close();
+    this.owners.set(sessionId, conn);
+    const response = connectResponseFrame({
+      protocolVersion: 0,
+      timeOut: timeoutMs,
+      sessionId,
+      passwd: this.passwords.passwordOf(sessionId),
+      readOnly: readOnly === undefined ? undefined : false,
+    });
+    conn.establish(sessionId, timeoutMs, response, this.options.now());
+  }
+
+  private closeSession(sessionId: bigint, onApplied?: () => void): void {
+    if (this.closing.has(sessionId)) return;
+    this.closing.add(sessionId);
+    this.propose(sessionId, [], { kind: "closeSession" }, () => {
+      this.closing.delete(sessionId);
+      this.tracker.remove(sessionId);
+      const owner = this.owners.get(sessionId);
+      onApplied?.();
+      owner?.close();
+    });
+  }
+
+  // ---- the write path -----------------------------------------------------------------------
+
+  private propose(
+    sessionId: bigint,
+    authIds: readonly Id[],
+    txn: Txn,
+    onApplied: (o: ApplyOutcome) => void,
+  ): void {
+    const zxid = this.nextZxid();
+    const entry: Entry = { zxid, timeMs: BigInt(this.options.now()), sessionId, authIds, txn };
+    this.pending.set(zxid, onApplied);
+    this.log.append(entry);
+  }
+
+  private nextZxid(): bigint {
+    let zxid = this.lastProposedZxid + 1n;
+    // A counter about to overflow starts a new epoch, keeping zxids strictly increasing.
+    if ((zxid & 0xffffffffn) === 0xffffffffn) zxid = ((zxid >> 32n) + 1n) << 32n;
+    this.lastProposedZxid = zxid;
+    return zxid;
+  }
+
+  private applyCommitted(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      const outcome = this.state.apply(entry);
+      for (const trigger of outcome.triggers) {
+        for (const fired of this.watches.trigger(trigger.type, trigger.path)) {
+          // As in ZooKeeper 3.9.2+, a watcher hears only about nodes it may read.
+          if (!this.options.skipACL && !checkPerm(trigger.acl, Perms.READ, fired.watcher.authIds)) continue;
+          fired.watcher.notify(notificationFrame(entry.zxid, fired.type, fired.path));
+        }
+      }
+      const onApplied = this.pending.get(entry.zxid);
+      if (onApplied !== undefined) {
+        this.pending.delete(entry.zxid);
+        onApplied(outcome);
+      }
+    }
+  }
+
+  private submitWrite(
+    conn: Connection,
+    xid: number,
+    txn: Txn,
+    reply: (r: TxnResult) => Response | undefined,
+  ): void {
+    const started = this.options.now();
+    const fill = conn.replyLater();
+    this.propose(conn.sessionId, conn.authIds.slice(), txn, (outcome) => {
+      const zxid = this.state.lastZxid;
+      const result = outcome.result;
+      const body = result.err === 0 ? reply(result) : undefined;
+      this.recordLatency(conn, started, zxid);
+      fill(replyFrame(xid, zxid, result.err, body));
+    });
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  malformed(conn: Connection, xid: number, unknownOpcode: boolean): void {
+    this.stats.packetsReceived++;
+    if (unknownOpcode) conn.replyError(xid, -1n, Err.UNIMPLEMENTED, true);
+    else conn.replyError(xid, this.state.lastZxid, Err.MARSHALLINGERROR);
+  }
+
+  request(conn: Connection, xid: number, req: Request): void {
+    this.stats.packetsReceived++;
+    this.tracker.touch(conn.sessionId, this.options.now());
+    conn.stats.lastCxid = xid;
+    conn.stats.lastOp = WRITE_OP_NAMES[req.type] ?? conn.stats.lastOp;
+    switch (req.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL: {
+        const ttl = req.type === OpCode.createTTL ? req.ttl : -1n;
+        const opcode = req.type;
+        this.submitWrite(conn, xid, { kind: "create", opcode, request: { ...req, ttl } }, (r) => {
+          if (!("kind" in r) || r.kind !== "create") return undefined;
+          return opcode === OpCode.create
+            ? { record: "CreateResponse", path: r.path }
+            : { record: "Create2Response", path: r.path, stat: r.stat };
+        });
+        return;
+      }
+      case OpCode.delete:
+        this.submitWrite(conn, xid, { kind: "delete", request: req }, () => undefined);
+        return;
+      case OpCode.setData:
+        this.submitWrite(conn, xid, { kind: "setData", request: req }, (r) =>
+          "kind" in r && r.kind === "setData" ? { record: "SetDataResponse", stat: r.stat } : undefined,
+        );
+        return;
+      case OpCode.setACL:
+        this.submitWrite(conn, xid, { kind: "setACL", request: req }, (r) =>
+          "kind" in r && r.kind === "setACL" ? { record: "SetACLResponse", stat: r.stat } : undefined,
+        );
+        return;
+      case OpCode.multi:
+        this.submitWrite(conn, xid, { kind: "multi", ops: req.ops }, (r) =>
+          "kind" in r && r.kind === "multi"
+            ? { record: "MultiResponse", results: r.results as readonly MultiResult[] }
+            : undefined,
+        );
+        return;
+      case OpCode.closeSession: {
+        const fill = conn.replyLater();
+        const sessionId = conn.sessionId;
+        this.closeSession(sessionId, () => fill(replyFrame(xid, this.state.lastZxid, 0), true));
+        return;
+      }
+      case OpCode.auth:
+        this.authenticate(conn, req.scheme, req.auth);
+        return;
+      case OpCode.sasl:
+        // No SASL mechanism is configured on this server. ZooKeeper answers a failed exchange with
+        // AUTHFAILED and a null token (one of the few error replies with a body), then closes.
+        conn.replyNow(
+          replyFrame(
+            xid,
+            this.state.lastZxid,
+            Err.AUTHFAILED,
+            { record: "SetSASLResponse", token: null },
+            true,
+          ),
+          true,
+        );
+        return;
+      case OpCode.reconfig:
+        conn.replyError(
+          xid,
+          this.state.lastZxid,
+          this.options.reconfigEnabled ? Err.UNIMPLEMENTED : Err.RECONFIGDISABLED,
+        );
+        return;
+      case OpCode.deleteContainer:
+        // Issued by the server's own clean-up, never accepted from clients.
+        conn.replyError(xid, -1n, Err.UNIMPLEMENTED, true);
+        return;
+      default:
+        conn.replyInOrder(() => this.read(conn, xid, req));
+    }
+  }
+
+  private authenticate(conn: Connection, scheme: string, auth: Buffer | null): void {
+    let ids: Id[] | undefined;
+    if (scheme === "digest" && auth !== null) {
+      const text = auth.toString("utf8");
+      const colon = text.indexOf(":");
+      if (colon > 0) {
+        const digest = digestOf(text.slice(0, colon), text.slice(colon + 1));
+        ids = [{ scheme: "digest", id: digest }];
+        if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
+          ids.push({ scheme: "super", id: "" });
+        }
+      }
+    } else if (scheme === "ip") {
+      ids = [{ scheme: "ip", id: conn.transport.remoteAddress }];
+    }
+    if (ids === undefined) {
+      this.authFailedCount++;
+      conn.replyError(Xid.AUTH, 0n, Err.AUTHFAILED, true);
+      return;
+    }
+    for (const id of ids) {
+      if (!conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.authIds.push(id);
+    }
+    conn.replyNow(replyFrame(Xid.AUTH, 0n, 0));
+  }
+
+  private recordLatency(conn: Connection, startedMs: number, zxid: bigint): void {
+    const now = this.options.now();
+    const latency = Math.max(0, now - startedMs);
+    this.stats.recordLatency(latency);
+    const s = conn.stats;
+    s.lastLatencyMs = latency;
+    s.lastResponseTimeMs = now;
+    s.lastZxid = zxid;
+    s.minLatencyMs = Math.min(s.minLatencyMs, latency);
+    s.maxLatencyMs = Math.max(s.maxLatencyMs, latency);
+    s.totalLatencyMs += latency;
+    s.latencyCount++;
+  }
+
+  private canAddWatch(conn: Connection): boolean {
+    return this.watches.watchesOf(conn) < this.options.watchesPerConnectionMax;
+  }
+
+  /** Evaluates a read at its turn in the session's order and returns the reply frame. */
+  private read(conn: Connection, xid: number, req: Request): Buffer {
+    const started = this.options.now();
+    const bytes = this.evaluateRead(conn, xid, req);
+    this.recordLatency(conn, started, this.state.lastZxid);
+    return bytes;
+  }
+
+  private evaluateRead(conn: Connection, xid: number, req: Request): Buffer {
+    const zxid = this.state.lastZxid;
+    const ok = (body?: Response) => replyFrame(xid, zxid, 0, body);
+    const fail = (err: number) => replyFrame(xid, zxid, err);
+    const auth = conn.authIds;
+    switch (req.type) {
+      case OpCode.ping:
+        conn.stats.lastOp = "PING";
+        return replyFrame(Xid.PING, zxid, 0);
+      case OpCode.getData: {
+        conn.stats.lastOp = "GETD";
+        const r = this.state.getData(req.path, auth);
+        if (r.err !== 0 || !("stat" in r)) return fail(r.err);
+        if (req.watch && this.canAddWatch(conn)) this.watches.addData(req.path, conn);
+        return ok({ record: "GetDataResponse", data: r.data, stat: r.stat });
+      }
+      case OpCode.exists: {
+        conn.stats.lastOp = "EXIS";
+        const r = this.state.exists(req.path, auth);
+        if (req.watch && (r.err === 0 || r.err === Err.NONODE) && this.canAddWatch(conn)) {
+          this.watches.addData(req.path, conn);
+        }
+        if (r.err !== 0 || !("stat" in r)) return fail(r.err);
+        return ok({ record: "ExistsResponse", stat: r.stat });
+      }
+      case OpCode.getChildren:
+      case OpCode.getChildren2: {
+        conn.stats.lastOp = "GETC";
+        const r = this.state.getChildren(req.path, auth);
+        if (r.err !== 0 || !("children" in r)) return fail(r.err);
+        if (req.watch && this.canAddWatch(conn)) this.watches.addChild(req.path, conn);
+        return req.type === OpCode.getChildren
+          ? ok({ record: "GetChildrenResponse", children: r.children })
+          : ok({ record: "GetChildren2Response", children: r.children, stat: r.stat });
+      }
+      case OpCode.getACL: {
+        conn.stats.lastOp = "GETA";
+        const r = this.state.getACL(req.path, auth);
+        if (r.err !== 0 || !("acl" in r)) return fail(r.err);
+        return ok({ record: "GetACLResponse", acl: r.acl, stat: r.stat });
+      }
+      case OpCode.sync:
+        conn.stats.lastOp = "SYNC";
+        return ok({ record: "SyncResponse", path: req.path });
+      case OpCode.getAllChildrenNumber: {
+        conn.stats.lastOp = "GETACN";
+        const r = this.state.getAllChildrenNumber(req.path, auth);
+        if (r.err !== 0 || !("totalNumber" in r)) return fail(r.err);
+        return ok({ record: "GetAllChildrenNumberResponse", totalNumber: r.totalNumber });
+      }
+      case OpCode.getEphemerals:
+        conn.stats.lastOp = "GETE";
+        return ok({
+          record: "GetEphemeralsResponse",
+          ephemerals: this.state.getEphemerals(conn.sessionId, req.path),
+        });
+      case OpCode.whoAmI:
+        conn.stats.lastOp = "HOMI";
+        return ok({
+          record: "WhoAmIResponse",
+          clientInfo: auth.map((id) => ({
+            authScheme: id.scheme,
+            user: id.scheme === "digest" ? id.id.slice(0, id.id.indexOf(":")) : id.id,
+          })),
+        });
+      case OpCode.multiRead: {
+        conn.stats.lastOp = "MLTR";
+        const results: MultiResult[] = req.ops.map((op): MultiResult => {
+          if (op.type === OpCode.getData) {
+            const r = this.state.getData(op.path, auth);
+            if (r.err !== 0 || !("stat" in r)) return { type: OpCode.error, err: r.err };
+            return { type: OpCode.getData, data: r.data, stat: r.stat };
+          }
+          const r = this.state.getChildren(op.path, auth);
+          if (r.err !== 0 || !("children" in r)) return { type: OpCode.error, err: r.err };
+          return { type: OpCode.getChildren, children: r.children };
+        });
+        return ok({ record: "MultiResponse", results });
+      }
+      case OpCode.checkWatches:
+      case OpCode.removeWatches: {
+        const remove = req.type === OpCode.removeWatches;
+        conn.stats.lastOp = remove ? "REMW" : "CHKW";
+        if (req.watcherType < WatcherType.Children || req.watcherType > WatcherType.PersistentRecursive) {
+          return fail(Err.BADARGUMENTS);
+        }
+        const found = remove
+          ? this.watches.remove(req.path, req.watcherType, conn)
+          : this.watches.has(req.path, req.watcherType, conn);
+        return found ? ok() : fail(Err.NOWATCHER);
+      }
+      case OpCode.addWatch: {
+        conn.stats.lastOp = "ADDW";
+        if (req.mode !== 0 && req.mode !== 1) return fail(Err.BADARGUMENTS);
+        if (this.canAddWatch(conn)) {
+          if (req.mode === 0) this.watches.addPersistent(req.path, conn);
+          else this.watches.addPersistentRecursive(req.path, conn);
+        }
+        return ok({ record: "ErrorResponse", err: 0 });
+      }
+      case OpCode.setWatches:
+      case OpCode.setWatches2: {
+        conn.stats.lastOp = req.type === OpCode.setWatches ? "SETW" : "STW2";
+        this.restoreWatches(conn, req);
+        return replyFrame(Xid.SET_WATCHES, zxid, 0);
+      }
+      default:
+        throw new Error(`invariant violated: request type ${req.type} reached the read path`);
+    }
+  }
+
+  /** SetWatches after a reconnect: events for what changed since relativeZxid, re-arm the rest. */
+  private restoreWatches(conn: Connection, req: Extract<Request, { type: 101 | 105 }>): void {
+    const since = req.relativeZxid;
+    const event = (type: number, path: string) => conn.notify(notificationFrame(-1n, type, path));
+    for (const path of req.dataWatches) {
+      const stat = this.state.statOf(path);
+      if (stat === undefined) event(2, path);
+      else if (stat.mzxid > since) event(3, path);
+      else this.watches.addData(path, conn);
+    }
+    for (const path of req.existWatches) {
+      if (this.state.statOf(path) !== undefined) event(1, path);
+      else this.watches.addData(path, conn);
+    }
+    for (const path of req.childWatches) {
+      const stat = this.state.statOf(path);
+      if (stat === undefined) event(2, path);
+      else if (stat.pzxid > since) event(4, path);
+      else this.watches.addChild(path, conn);
+    }
+    if (req.type === OpCode.setWatches2) {
+      for (const path of req.persistentWatches) this.watches.addPersistent(path, conn);
+      for (const path of req.persistentRecursiveWatches) this.watches.addPersistentRecursive(path, conn);
+    }
+  }
+}
