@@ -1,0 +1,161 @@
+// A log entry: one client write (or session/clean-up event) plus everything apply needs to evaluate
+// it the same way on every replica: zxid, leader time, session and the session's identities. The
+// binary form reuses jute and the wire request codecs, so the log holds requests as clients sent them.
+
+import { OpCode } from "../protocol/constants.js";
+import { type Id, readACLList, readId, writeACLList, writeId } from "../protocol/data.js";
+import { JuteDecodeError, JuteReader, JuteWriter } from "../protocol/jute.js";
+import {
+  type CreateTTLRequest,
+  type DeleteRequest,
+  decodeRequestBody,
+  encodeRequestBody,
+  type MultiOp,
+  type SetACLRequest,
+  type SetDataRequest,
+} from "../protocol/requests.js";
+
+export type CreateOpcode = 1 | 15 | 19 | 21;
+
+export type Txn =
+  | { readonly kind: "createSession"; readonly timeoutMs: number }
+  /** Close or expiry of entry.sessionId. */
+  | { readonly kind: "closeSession" }
+  /** `request.ttl` is -1n unless the opcode is createTTL. */
+  | { readonly kind: "create"; readonly opcode: CreateOpcode; readonly request: CreateTTLRequest }
+  | { readonly kind: "delete"; readonly request: DeleteRequest }
+  | { readonly kind: "setData"; readonly request: SetDataRequest }
+  | { readonly kind: "setACL"; readonly request: SetACLRequest }
+  /** Write ops only: create*, delete, setData, check. */
+  | { readonly kind: "multi"; readonly ops: readonly MultiOp[] }
+  /** Server-issued clean-up of an empty container or an expired TTL node. */
+  | { readonly kind: "deleteContainer"; readonly path: string };
+
+export interface Entry {
+  /** Assigned by the leader, strictly increasing. */
+  readonly zxid: bigint;
+  /** Leader wall clock in ms; the only time apply may use. */
+  readonly timeMs: bigint;
+  /** The session the txn runs as (ephemeralOwner, closeSession target). */
+  readonly sessionId: bigint;
+  /** The session's identities: ip:<addr>, digest:<user:hash>, super:"" ... */
+  readonly authIds: readonly Id[];
+  readonly txn: Txn;
+}
+
+/** Format version byte; bump when the layout changes so old logs are refused, not misread. */
+const ENTRY_FORMAT = 1;
+
+const TxnTag = {
+  createSession: 1,
+  closeSession: 2,
+  create: 3,
+  delete: 4,
+  setData: 5,
+  setACL: 6,
+  multi: 7,
+  deleteContainer: 8,
+} as const satisfies Record<Txn["kind"], number>;
+
+export function encodeEntry(e: Entry): Buffer {
+  const w = new JuteWriter(64);
+  w.writeByte(ENTRY_FORMAT).writeLong(e.zxid).writeLong(e.timeMs).writeLong(e.sessionId);
+  w.writeVector(e.authIds, writeId);
+  const txn = e.txn;
+  w.writeByte(TxnTag[txn.kind]);
+  switch (txn.kind) {
+    case "createSession":
+      w.writeInt(txn.timeoutMs);
+      break;
+    case "closeSession":
+      break;
+    case "create": {
+      const r = txn.request;
+      w.writeInt(txn.opcode).writeString(r.path).writeBuffer(r.data);
+      writeACLList(w, r.acl);
+      w.writeInt(r.flags).writeLong(r.ttl);
+      break;
+    }
+    case "delete":
+      encodeRequestBody(w, { type: OpCode.delete, ...txn.request });
+      break;
+    case "setData":
+      encodeRequestBody(w, { type: OpCode.setData, ...txn.request });
+      break;
+    case "setACL":
+      encodeRequestBody(w, { type: OpCode.setACL, ...txn.request });
+      break;
+    case "multi":
+      encodeRequestBody(w, { type: OpCode.multi, ops: txn.ops });
+      break;
+    case "deleteContainer":
+      w.writeString(txn.path);
+      break;
+  }
+  // finish() returns a view of the writer's storage; copy so the entry owns exactly its bytes.
+  return Buffer.from(w.finish());
+}
+
+function isCreateOpcode(v: number): v is CreateOpcode {
+  return (
+    v === OpCode.create || v === OpCode.create2 || v === OpCode.createContainer || v === OpCode.createTTL
+  );
+}
+
+function decodeTxn(r: JuteReader, tag: number): Txn {
+  switch (tag) {
+    case TxnTag.createSession:
+      return { kind: "createSession", timeoutMs: r.readInt() };
+    case TxnTag.closeSession:
+      return { kind: "closeSession" };
+    case TxnTag.create: {
+      const opcode = r.readInt();
+      if (!isCreateOpcode(opcode)) throw new JuteDecodeError(`entry: ${opcode} is not a create opcode`);
+      const path = r.readStringOrEmpty();
+      const data = r.readBuffer();
+      const acl = readACLList(r);
+      const flags = r.readInt();
+      const ttl = r.readLong();
+      return { kind: "create", opcode, request: { path, data, acl, flags, ttl } };
+    }
+    case TxnTag.delete: {
+      const req = decodeRequestBody(OpCode.delete, r);
+      if (req.type !== OpCode.delete) throw new JuteDecodeError("entry: bad delete");
+      return { kind: "delete", request: { path: req.path, version: req.version } };
+    }
+    case TxnTag.setData: {
+      const req = decodeRequestBody(OpCode.setData, r);
+      if (req.type !== OpCode.setData) throw new JuteDecodeError("entry: bad setData");
+      return { kind: "setData", request: { path: req.path, data: req.data, version: req.version } };
+    }
+    case TxnTag.setACL: {
+      const req = decodeRequestBody(OpCode.setACL, r);
+      if (req.type !== OpCode.setACL) throw new JuteDecodeError("entry: bad setACL");
+      return { kind: "setACL", request: { path: req.path, acl: req.acl, version: req.version } };
+    }
+    case TxnTag.multi: {
+      const req = decodeRequestBody(OpCode.multi, r);
+      if (req.type !== OpCode.multi) throw new JuteDecodeError("entry: bad multi");
+      return { kind: "multi", ops: req.ops };
+    }
+    case TxnTag.deleteContainer:
+      return { kind: "deleteContainer", path: r.readStringOrEmpty() };
+    default:
+      throw new JuteDecodeError(`entry: unknown txn tag ${tag}`);
+  }
+}
+
+/** Decodes an entry; throws JuteDecodeError on any malformed, truncated or over-long input. */
+export function decodeEntry(b: Buffer): Entry {
+  const r = new JuteReader(b);
+  const format = r.readByte();
+  if (format !== ENTRY_FORMAT) throw new JuteDecodeError(`entry: unknown format ${format}`);
+  const zxid = r.readLong();
+  const timeMs = r.readLong();
+  const sessionId = r.readLong();
+  const authIds = r.readVector(readId);
+  if (authIds === null) throw new JuteDecodeError("entry: null auth id list");
+  const txn = decodeTxn(r, r.readByte());
+  r.expectEnd("entry");
+  return { zxid, timeMs, sessionId, authIds, txn };
+}

@@ -1,0 +1,559 @@
+// The replicated state machine: `apply(entry)` evaluates one committed log entry against the tree
+// with ZooKeeper's validation order (PrepRequestProcessor) and effects (DataTree), and returns the
+// reply and the watch triggers. All validation happens here, so every replica reaches the same answer
+// from the same entries; the only time used is the entry's. Reads answer from the same tree.
+
+import { checkPerm, fixupACL, maskDigests } from "../data/acl.js";
+import { DigestSum, Hasher64 } from "../data/hash.js";
+import { validatePath } from "../data/path.js";
+import {
+  CONTAINER_OWNER,
+  DataTree,
+  NodeKind,
+  type PersistedNode,
+  SYSTEM_PATHS,
+  ttlOwner,
+} from "../data/tree.js";
+import {
+  createModeOf,
+  Err,
+  EventType,
+  type EventTypeValue,
+  OpCode,
+  Perms,
+  TTL_MAX_MS,
+} from "../protocol/constants.js";
+import type { ACL, Id, Stat } from "../protocol/data.js";
+import type {
+  CheckVersionRequest,
+  CreateTTLRequest,
+  DeleteRequest,
+  MultiOp,
+  SetACLRequest,
+  SetDataRequest,
+} from "../protocol/requests.js";
+import type { CreateOpcode, Entry } from "./entry.js";
+
+export interface StateMachineOptions {
+  /** zookeeper.skipACL: every permission check passes. */
+  readonly skipACL?: boolean;
+  /** zookeeper.extendedTypesEnabled: TTL nodes are allowed. */
+  readonly extendedTypesEnabled?: boolean;
+}
+
+/** One multi sub-result, tagged with the MultiHeader type it is sent with (§9.2). */
+export type MultiResult =
+  | { type: 1; path: string }
+  | { type: 15; path: string; stat: Stat }
+  | { type: 2 }
+  | { type: 5; stat: Stat }
+  | { type: 13 }
+  | { type: -1; err: number };
+
+export type TxnResult =
+  /** A failed non-multi txn: the reply is a header with this (non-zero) error code. */
+  | { kind: "error"; err: number }
+  | { err: 0; kind: "create"; path: string; stat: Stat }
+  | { err: 0; kind: "delete" }
+  | { err: 0; kind: "setData"; stat: Stat }
+  | { err: 0; kind: "setACL"; stat: Stat }
+  /** Always err 0; a failed multi carries its failure in `results` (§9.3). */
+  | { err: 0; kind: "multi"; results: MultiResult[] }
+  /** createSession, closeSession. */
+  | { err: 0; kind: "session" };
+
+/** A change watchers may hear about; `acl` is the changed node's ACL (the parent's for children). */
+export interface Trigger {
+  type: EventTypeValue;
+  path: string;
+  acl: readonly ACL[];
+}
+
+export interface ApplyOutcome {
+  result: TxnResult;
+  /** In the order ZooKeeper fires them; empty for failed txns and failed multis. */
+  triggers: Trigger[];
+}
+
+/** A read's answer: an error code, or the fields of the response. */
+export type ReadResult<T> = { kind: "error"; err: number } | ({ kind: "ok"; err: 0 } & T);
+
+export interface SessionInfo {
+  readonly timeoutMs: number;
+  readonly ephemerals: ReadonlySet<string>;
+}
+
+const NO_EPHEMERALS: ReadonlySet<string> = new Set();
+
+class SessionRecord implements SessionInfo {
+  constructor(
+    readonly timeoutMs: number,
+    private readonly id: bigint,
+    private readonly tree: DataTree,
+  ) {}
+
+  get ephemerals(): ReadonlySet<string> {
+    return this.tree.ephemeralsOf(this.id) ?? NO_EPHEMERALS;
+  }
+}
+
+/** How to put the tree back if a multi fails; paths, not nodes, because a multi may re-create nodes. */
+type Undo =
+  | {
+      readonly kind: "create";
+      readonly path: string;
+      readonly parentPath: string;
+      cversion: number;
+      pzxid: bigint;
+    }
+  | {
+      readonly kind: "delete";
+      readonly path: string;
+      readonly parentPath: string;
+      image: PersistedNode;
+      pzxid: bigint;
+    }
+  | {
+      readonly kind: "setData";
+      readonly path: string;
+      data: Buffer | null;
+      version: number;
+      mzxid: bigint;
+      mtime: bigint;
+    };
+
+/** What one write op leaves behind: an error code, or its result. */
+type OpOutcome<T> = number | T;
+
+function errorResult(err: number): { kind: "error"; err: number } {
+  return { kind: "error", err };
+}
+
+/** ZooKeeper's String.format("%010d", cversion) on a signed 32-bit counter. */
+export function sequenceSuffix(cversion: number): string {
+  return cversion < 0 ? `-${String(-cversion).padStart(9, "0")}` : String(cversion).padStart(10, "0");
+}
+
+function watchParent(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? "/" : path.slice(0, slash);
+}
+
+/** Java's String.trim(): strips code units <= U+0020 at both ends. */
+function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return s.slice(start, end);
+}
+
+function normalizeId(v: bigint): bigint {
+  return BigInt.asIntN(64, v);
+}
+
+export class StateMachine {
+  /** The tree, for read-only use by snapshots, clean-up scans and setWatches; mutate only through apply. */
+  readonly tree: DataTree;
+  private readonly skipACL: boolean;
+  private readonly extendedTypesEnabled: boolean;
+  private readonly sessionTable = new Map<bigint, SessionRecord>();
+  private appliedZxid = 0n;
+
+  constructor(options: StateMachineOptions = {}) {
+    this.skipACL = options.skipACL ?? false;
+    this.extendedTypesEnabled = options.extendedTypesEnabled ?? false;
+    this.tree = new DataTree({ extendedTypesEnabled: this.extendedTypesEnabled });
+  }
+
+  get lastZxid(): bigint {
+    return this.appliedZxid;
+  }
+
+  get znodeCount(): number {
+    return this.tree.znodeCount;
+  }
+
+  get approximateDataSize(): number {
+    return this.tree.approximateDataSize;
+  }
+
+  get ephemeralsCount(): number {
+    return this.tree.ephemeralsCount;
+  }
+
+  /** Live sessions (keys are signed 64-bit, as jute reads them) with their ephemerals. */
+  sessions(): ReadonlyMap<bigint, SessionInfo> {
+    return this.sessionTable;
+  }
+
+  apply(entry: Entry): ApplyOutcome {
+    if (entry.zxid <= this.appliedZxid) {
+      throw new Error(
+        `invariant: zxid 0x${entry.zxid.toString(16)} applied after 0x${this.appliedZxid.toString(16)}`,
+      );
+    }
+    this.appliedZxid = entry.zxid;
+    const triggers: Trigger[] = [];
+    const result = this.applyTxn(entry, triggers);
+    return { result, triggers: result.err === 0 ? triggers : [] };
+  }
+
+  private applyTxn(e: Entry, triggers: Trigger[]): TxnResult {
+    const txn = e.txn;
+    switch (txn.kind) {
+      case "createSession": {
+        const id = normalizeId(e.sessionId);
+        this.sessionTable.set(id, new SessionRecord(txn.timeoutMs, id, this.tree));
+        return { err: 0, kind: "session" };
+      }
+      case "closeSession":
+        this.closeSession(e, triggers);
+        return { err: 0, kind: "session" };
+      case "create": {
+        const r = this.create(e, txn.opcode, txn.request, undefined, triggers);
+        return typeof r === "number"
+          ? errorResult(r)
+          : { err: 0, kind: "create", path: r.path, stat: r.stat };
+      }
+      case "delete": {
+        const r = this.delete(e, txn.request, undefined, triggers);
+        return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
+      }
+      case "setData": {
+        const r = this.setData(e, txn.request, undefined, triggers);
+        return typeof r === "number" ? errorResult(r) : { err: 0, kind: "setData", stat: r };
+      }
+      case "setACL": {
+        const r = this.setACL(e, txn.request);
+        return typeof r === "number" ? errorResult(r) : { err: 0, kind: "setACL", stat: r };
+      }
+      case "multi":
+        return this.multi(e, txn.ops, triggers);
+      case "deleteContainer": {
+        const r = this.deleteContainer(e, txn.path, triggers);
+        return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
+      }
+    }
+  }
+
+  private allowed(acl: readonly ACL[], perm: number, authIds: readonly Id[]): boolean {
+    return this.skipACL || checkPerm(acl, perm, authIds);
+  }
+
+  private closeSession(e: Entry, triggers: Trigger[]): void {
+    const id = normalizeId(e.sessionId);
+    const owned = this.tree.ephemeralsOf(id);
+    if (owned !== undefined) {
+      for (const path of [...owned]) this.removeNode(path, e.zxid, undefined, triggers);
+    }
+    this.sessionTable.delete(id);
+  }
+
+  /** pRequest2TxnCreate's checks in its order, then DataTree.createNode's effects. */
+  private create(
+    e: Entry,
+    opcode: CreateOpcode,
+    req: CreateTTLRequest,
+    undo: Undo[] | undefined,
+    triggers: Trigger[],
+  ): OpOutcome<{ path: string; stat: Stat }> {
+    const tree = this.tree;
+    const mode = createModeOf(req.flags);
+    if (mode === undefined) return Err.BADARGUMENTS;
+    if (mode.ttl && !this.extendedTypesEnabled) return Err.UNIMPLEMENTED;
+    const ttl = opcode === OpCode.createTTL ? req.ttl : -1n;
+    if (mode.ttl ? ttl <= 0n || ttl > TTL_MAX_MS : ttl >= 0n) return Err.BADARGUMENTS;
+    // ZooKeeper builds a CreateTTLTxn from the opcode and fails to apply it without a TTL mode.
+    if (opcode === OpCode.createTTL && !mode.ttl) return Err.BADARGUMENTS;
+    const sessionId = normalizeId(e.sessionId);
+    if (mode.ephemeral && !this.sessionTable.has(sessionId)) return Err.SESSIONEXPIRED;
+    const slash = req.path.lastIndexOf("/");
+    if (slash < 0 || req.path.includes("\0")) return Err.BADARGUMENTS;
+    const acl = fixupACL(req.acl, e.authIds);
+    if (acl === undefined) return Err.INVALIDACL;
+    const parentPath = req.path.slice(0, slash);
+    const parent = tree.get(parentPath);
+    if (parent === undefined) return Err.NONODE;
+    if (!this.allowed(tree.aclOf(parent), Perms.CREATE, e.authIds)) return Err.NOAUTH;
+    const parentCversion = tree.storedCversion(parent);
+    const path = mode.sequential ? req.path + sequenceSuffix(parentCversion) : req.path;
+    if (validatePath(path) !== undefined) return Err.BADARGUMENTS;
+    if (tree.get(path) !== undefined) return Err.NODEEXISTS;
+    if (tree.kindOf(parent) === NodeKind.EPHEMERAL) return Err.NOCHILDRENFOREPHEMERALS;
+
+    // As in ZooKeeper's DataTree, the opcode (not the flags) decides container and TTL nodes.
+    let owner = 0n;
+    if (opcode === OpCode.createContainer) owner = CONTAINER_OWNER;
+    else if (opcode === OpCode.createTTL) owner = ttlOwner(ttl);
+    else if (mode.ephemeral) owner = sessionId;
+    undo?.push({ kind: "create", path, parentPath, cversion: parentCversion, pzxid: tree.pzxid(parent) });
+    const node = tree.attach(path, {
+      data: req.data,
+      acl,
+      czxid: e.zxid,
+      mzxid: e.zxid,
+      ctime: e.timeMs,
+      mtime: e.timeMs,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: owner,
+      pzxid: e.zxid,
+    });
+    tree.setChildCounters(parent, (parentCversion + 1) | 0, e.zxid);
+    triggers.push(
+      { type: EventType.NodeCreated, path, acl: tree.aclOf(node) },
+      { type: EventType.NodeChildrenChanged, path: watchParent(path), acl: tree.aclOf(parent) },
+    );
+    return { path, stat: tree.statOf(node) };
+  }
+
+  /** DataTree.deleteNode: the parent's pzxid rises, its stored cversion does not change. */
+  private removeNode(path: string, zxid: bigint, undo: Undo[] | undefined, triggers: Trigger[]): void {
+    const tree = this.tree;
+    const parentPath = path.slice(0, path.lastIndexOf("/"));
+    const parent = tree.get(parentPath)!;
+    const pzxid = tree.pzxid(parent);
+    const image = tree.detach(path);
+    undo?.push({ kind: "delete", path, parentPath, image, pzxid });
+    if (zxid > pzxid) tree.setChildCounters(parent, tree.storedCversion(parent), zxid);
+    triggers.push(
+      { type: EventType.NodeDeleted, path, acl: image.acl },
+      { type: EventType.NodeChildrenChanged, path: watchParent(path), acl: tree.aclOf(parent) },
+    );
+  }
+
+  /** getParentPathAndValidate: a '/', no NUL, and not one of the system nodes. */
+  private static deletablePath(path: string): boolean {
+    return path.lastIndexOf("/") >= 0 && !path.includes("\0") && !SYSTEM_PATHS.has(path);
+  }
+
+  private delete(e: Entry, req: DeleteRequest, undo: Undo[] | undefined, triggers: Trigger[]): number {
+    const tree = this.tree;
+    const path = req.path;
+    if (!StateMachine.deletablePath(path)) return Err.BADARGUMENTS;
+    const parent = tree.get(path.slice(0, path.lastIndexOf("/")));
+    if (parent === undefined) return Err.NONODE;
+    if (!this.allowed(tree.aclOf(parent), Perms.DELETE, e.authIds)) return Err.NOAUTH;
+    const node = tree.get(path);
+    if (node === undefined) return Err.NONODE;
+    if (req.version !== -1 && req.version !== tree.version(node)) return Err.BADVERSION;
+    if (node.children !== null) return Err.NOTEMPTY;
+    this.removeNode(path, e.zxid, undo, triggers);
+    return 0;
+  }
+
+  /** Server clean-up: no ACL or session check; refuses nodes with children and normal ephemerals. */
+  private deleteContainer(e: Entry, path: string, triggers: Trigger[]): number {
+    const tree = this.tree;
+    if (!StateMachine.deletablePath(path)) return Err.BADARGUMENTS;
+    const node = tree.get(path);
+    if (node === undefined) return Err.NONODE;
+    if (node.children !== null) return Err.NOTEMPTY;
+    if (tree.kindOf(node) === NodeKind.EPHEMERAL) return Err.BADVERSION;
+    this.removeNode(path, e.zxid, undefined, triggers);
+    return 0;
+  }
+
+  private setData(
+    e: Entry,
+    req: SetDataRequest,
+    undo: Undo[] | undefined,
+    triggers: Trigger[],
+  ): OpOutcome<Stat> {
+    const tree = this.tree;
+    if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
+    const node = tree.get(req.path);
+    if (node === undefined) return Err.NONODE;
+    if (!this.allowed(tree.aclOf(node), Perms.WRITE, e.authIds)) return Err.NOAUTH;
+    const version = tree.version(node);
+    if (req.version !== -1 && req.version !== version) return Err.BADVERSION;
+    undo?.push({
+      kind: "setData",
+      path: req.path,
+      data: node.data,
+      version,
+      mzxid: tree.mzxid(node),
+      mtime: tree.mtime(node),
+    });
+    tree.setData(node, req.data, (version + 1) | 0, e.zxid, e.timeMs);
+    triggers.push({ type: EventType.NodeDataChanged, path: req.path, acl: tree.aclOf(node) });
+    return tree.statOf(node);
+  }
+
+  private setACL(e: Entry, req: SetACLRequest): OpOutcome<Stat> {
+    const tree = this.tree;
+    if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
+    const acl = fixupACL(req.acl, e.authIds);
+    if (acl === undefined) return Err.INVALIDACL;
+    const node = tree.get(req.path);
+    if (node === undefined) return Err.NONODE;
+    if (!this.allowed(tree.aclOf(node), Perms.ADMIN, e.authIds)) return Err.NOAUTH;
+    const aversion = tree.aversion(node);
+    if (req.version !== -1 && req.version !== aversion) return Err.BADVERSION;
+    tree.setACL(node, acl, (aversion + 1) | 0);
+    return tree.statOf(node);
+  }
+
+  /** The `check` op of a multi: path, existence, READ, then the data version. */
+  private check(e: Entry, req: CheckVersionRequest): number {
+    const tree = this.tree;
+    if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
+    const node = tree.get(req.path);
+    if (node === undefined) return Err.NONODE;
+    if (!this.allowed(tree.aclOf(node), Perms.READ, e.authIds)) return Err.NOAUTH;
+    if (req.version !== -1 && req.version !== tree.version(node)) return Err.BADVERSION;
+    return 0;
+  }
+
+  private multiOp(e: Entry, op: MultiOp, undo: Undo[], triggers: Trigger[]): OpOutcome<MultiResult> {
+    switch (op.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL: {
+        const request: CreateTTLRequest = op.type === OpCode.createTTL ? op : { ...op, ttl: -1n };
+        const r = this.create(e, op.type, request, undo, triggers);
+        if (typeof r === "number") return r;
+        return op.type === OpCode.create
+          ? { type: 1, path: r.path }
+          : { type: 15, path: r.path, stat: r.stat };
+      }
+      case OpCode.delete: {
+        const r = this.delete(e, op, undo, triggers);
+        return r === 0 ? { type: 2 } : r;
+      }
+      case OpCode.setData: {
+        const r = this.setData(e, op, undo, triggers);
+        return typeof r === "number" ? r : { type: 5, stat: r };
+      }
+      case OpCode.check: {
+        const r = this.check(e, op);
+        return r === 0 ? { type: 13 } : r;
+      }
+      default:
+        throw new Error(`invariant: op type ${op.type} reached a write multi`);
+    }
+  }
+
+  /** All-or-nothing under one zxid: on the first failure every earlier op is undone (§9.3). */
+  private multi(e: Entry, ops: readonly MultiOp[], triggers: Trigger[]): TxnResult {
+    // A multi mixing in read ops is answered like an undecodable body (§9.7), before anything runs.
+    for (const op of ops) {
+      if (op.type === OpCode.getData || op.type === OpCode.getChildren)
+        return errorResult(Err.MARSHALLINGERROR);
+    }
+    const undo: Undo[] = [];
+    const results: MultiResult[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const r = this.multiOp(e, ops[i]!, undo, triggers);
+      if (typeof r === "number") {
+        this.rollback(undo);
+        triggers.length = 0;
+        const failed: MultiResult[] = ops.map((_, j) => ({
+          type: -1,
+          err: j < i ? 0 : j === i ? r : Err.RUNTIMEINCONSISTENCY,
+        }));
+        return { err: 0, kind: "multi", results: failed };
+      }
+      results.push(r);
+    }
+    return { err: 0, kind: "multi", results };
+  }
+
+  private rollback(undo: Undo[]): void {
+    const tree = this.tree;
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const u = undo[i]!;
+      switch (u.kind) {
+        case "create": {
+          tree.detach(u.path);
+          tree.setChildCounters(tree.get(u.parentPath)!, u.cversion, u.pzxid);
+          break;
+        }
+        case "delete": {
+          tree.attach(u.path, u.image);
+          const parent = tree.get(u.parentPath)!;
+          tree.setChildCounters(parent, tree.storedCversion(parent), u.pzxid);
+          break;
+        }
+        case "setData":
+          tree.setData(tree.get(u.path)!, u.data, u.version, u.mzxid, u.mtime);
+          break;
+      }
+    }
+  }
+
+  // Reads. They consume no zxid and check READ (getACL: READ or ADMIN) as FinalRequestProcessor does.
+
+  getData(path: string, authIds: readonly Id[]): ReadResult<{ data: Buffer | null; stat: Stat }> {
+    const node = this.tree.get(path);
+    if (node === undefined) return errorResult(Err.NONODE);
+    if (!this.allowed(this.tree.aclOf(node), Perms.READ, authIds)) return errorResult(Err.NOAUTH);
+    return { kind: "ok", err: 0, data: node.data, stat: this.tree.statOf(node) };
+  }
+
+  /** exists: NUL -> BADARGUMENTS, missing -> NONODE (the server still sets the watch), no READ -> NOAUTH. */
+  exists(path: string, authIds: readonly Id[]): ReadResult<{ stat: Stat }> {
+    if (path.includes("\0")) return errorResult(Err.BADARGUMENTS);
+    const node = this.tree.get(path);
+    if (node === undefined) return errorResult(Err.NONODE);
+    if (!this.allowed(this.tree.aclOf(node), Perms.READ, authIds)) return errorResult(Err.NOAUTH);
+    return { kind: "ok", err: 0, stat: this.tree.statOf(node) };
+  }
+
+  getChildren(path: string, authIds: readonly Id[]): ReadResult<{ children: string[]; stat: Stat }> {
+    const node = this.tree.get(path);
+    if (node === undefined) return errorResult(Err.NONODE);
+    if (!this.allowed(this.tree.aclOf(node), Perms.READ, authIds)) return errorResult(Err.NOAUTH);
+    return { kind: "ok", err: 0, children: this.tree.childrenOf(node), stat: this.tree.statOf(node) };
+  }
+
+  /** getACL: READ or ADMIN; without ADMIN digest ids are masked to `user:x`. */
+  getACL(path: string, authIds: readonly Id[]): ReadResult<{ acl: ACL[]; stat: Stat }> {
+    const node = this.tree.get(path);
+    if (node === undefined) return errorResult(Err.NONODE);
+    const acl = this.tree.aclOf(node);
+    if (!this.allowed(acl, Perms.READ | Perms.ADMIN, authIds)) return errorResult(Err.NOAUTH);
+    const shown = this.allowed(acl, Perms.ADMIN, authIds) ? [...acl] : maskDigests(acl);
+    return { kind: "ok", err: 0, acl: shown, stat: this.tree.statOf(node) };
+  }
+
+  getAllChildrenNumber(path: string, authIds: readonly Id[]): ReadResult<{ totalNumber: number }> {
+    const node = this.tree.get(path);
+    if (node === undefined) return errorResult(Err.NONODE);
+    if (!this.allowed(this.tree.aclOf(node), Perms.READ, authIds)) return errorResult(Err.NOAUTH);
+    return { kind: "ok", err: 0, totalNumber: this.tree.descendantCount(path) };
+  }
+
+  /** The calling session's ephemerals; a null, blank or "/" prefix means all, else a plain string prefix. */
+  getEphemerals(sessionId: bigint, prefixPath: string | null): string[] {
+    const owned = this.tree.ephemeralsOf(normalizeId(sessionId));
+    if (owned === undefined) return [];
+    const prefix = prefixPath === null ? "" : javaTrim(prefixPath);
+    if (prefix === "" || prefix === "/") return [...owned];
+    const out: string[] = [];
+    for (const p of owned) if (p.startsWith(prefixPath!)) out.push(p);
+    return out;
+  }
+
+  /** The client-visible Stat without an ACL check (setWatches catch-up compares mzxid/pzxid). */
+  statOf(path: string): Stat | undefined {
+    const node = this.tree.get(path);
+    return node === undefined ? undefined : this.tree.statOf(node);
+  }
+
+  /**
+   * An order-independent 64-bit digest of the replicated state (every node's path, data, ACL and
+   * persisted stat, and the session table), for comparing replicas and snapshots. lastZxid is not
+   * part of it, so a failed txn leaves it unchanged.
+   */
+  digest(): bigint {
+    const sum = new DigestSum();
+    const h = new Hasher64();
+    for (const [id, session] of this.sessionTable)
+      sum.add(h.reset().int(0x5e55).long(id).int(session.timeoutMs).finish());
+    return BigInt.asUintN(64, this.tree.digest() + sum.value);
+  }
+}
