@@ -66,6 +66,24 @@ export class Hasher64 {
     return this.int(rest);
   }
 
+  /** Hashes a latin1 string (one byte per char) exactly as `bytes` hashes the same bytes. */
+  latin1(v: string | null): this {
+    if (v === null) return this.int(-1);
+    this.int(v.length);
+    let i = 0;
+    for (; i + 4 <= v.length; i += 4) {
+      this.int(
+        (v.charCodeAt(i) << 24) |
+          (v.charCodeAt(i + 1) << 16) |
+          (v.charCodeAt(i + 2) << 8) |
+          v.charCodeAt(i + 3),
+      );
+    }
+    let rest = 0;
+    for (; i < v.length; i++) rest = (rest << 8) | v.charCodeAt(i);
+    return this.int(rest);
+  }
+
   string(s: string): this {
     this.int(s.length);
     let i = 0;

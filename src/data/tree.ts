@@ -1,11 +1,11 @@
-// The znode tree: every node keyed by its full path for O(1) lookup, with its persisted stat fields
-// kept in a column store (typed-array chunks indexed by a per-node slot) rather than in per-node
-// objects, and ACL lists interned. A node object is then four fields; this is what keeps memory per
-// znode small at millions of nodes. The tree only stores and mutates; the rules live in state/.
+// The znode tree: every node keyed by its full path for O(1) lookup. A node is only a slot number:
+// its stat fields live in typed-array columns, its data as a latin1 string, its ACL as an index into
+// interned lists, and child sets hold the map's own path strings. No per-node object is allocated,
+// which keeps memory per znode small at millions of nodes. The tree stores; the rules live in state/.
 
 import { CONTAINER_EPHEMERAL_OWNER, TTL_EPHEMERAL_OWNER_PREFIX } from "../protocol/constants.js";
 import { type ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type Stat } from "../protocol/data.js";
-import { AclCache, type AclEntry } from "./acl-cache.js";
+import { AclCache } from "./acl-cache.js";
 import { DigestSum, Hasher64 } from "./hash.js";
 
 /** What kind of node an ephemeralOwner value denotes (ZooKeeper's EphemeralType). */
@@ -43,17 +43,14 @@ export interface PersistedNode {
   readonly pzxid: bigint;
 }
 
-/** A node: its data, interned ACL, child names (null when it has none) and its stat slot. */
-export class ZNode {
-  constructor(
-    public data: Buffer | null,
-    public aclEntry: AclEntry,
-    public children: Set<string> | null,
-    readonly slot: number,
-  ) {}
-}
+/**
+ * A node handle: the node's slot in the column store. Valid until the node is detached, after which
+ * the slot may be reused, so keep paths, not handles, across mutations.
+ */
+export type ZNode = number;
 
-// Column layout of the stat store.
+// Column layout. Longs: czxid, mzxid, ctime, mtime, ephemeralOwner, pzxid. Ints: version, stored
+// cversion, aversion, ACL list index.
 const LONGS = 6;
 const L_CZXID = 0;
 const L_MZXID = 1;
@@ -61,18 +58,26 @@ const L_CTIME = 2;
 const L_MTIME = 3;
 const L_OWNER = 4;
 const L_PZXID = 5;
-const INTS = 3;
+const INTS = 4;
 const I_VERSION = 0;
 const I_CVERSION = 1;
 const I_AVERSION = 2;
+const I_ACL = 3;
 const CHUNK_BITS = 14;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SLOTS - 1;
 
-/** Fixed-size chunks: growth never copies and wastes at most one chunk. */
-class StatStore {
+/**
+ * Per-node columns in fixed-size typed-array chunks (growth never copies, wastes at most a chunk),
+ * plus two plain arrays for the data and the child set. Data is kept as a latin1 string, one byte
+ * per char: a short string costs a fraction of a Buffer object.
+ */
+class Columns {
   private readonly longChunks: BigInt64Array[] = [];
   private readonly intChunks: Int32Array[] = [];
+  readonly data: (string | null)[] = [];
+  /** Children as full paths: the same string objects as the node map's keys, so names cost nothing. */
+  readonly children: (Set<string> | null)[] = [];
   private readonly free: number[] = [];
   private next = 0;
 
@@ -84,10 +89,14 @@ class StatStore {
       this.longChunks.push(new BigInt64Array(CHUNK_SLOTS * LONGS));
       this.intChunks.push(new Int32Array(CHUNK_SLOTS * INTS));
     }
+    this.data.push(null);
+    this.children.push(null);
     return slot;
   }
 
   release(slot: number): void {
+    this.data[slot] = null;
+    this.children[slot] = null;
     this.free.push(slot);
   }
 
@@ -108,11 +117,16 @@ class StatStore {
   }
 }
 
-/** Zero-length data is common; sharing one empty buffer saves an object per node. */
+/** Reads hand out this one buffer for zero-length data; it cannot be written through. */
 const EMPTY_DATA = Buffer.alloc(0);
 
-function internData(data: Buffer | null): Buffer | null {
-  return data !== null && data.length === 0 ? EMPTY_DATA : data;
+function storeData(data: Buffer | null): string | null {
+  return data === null ? null : data.toString("latin1");
+}
+
+function loadData(stored: string | null): Buffer | null {
+  if (stored === null) return null;
+  return stored.length === 0 ? EMPTY_DATA : Buffer.from(stored, "latin1");
 }
 
 export const SYSTEM_PATHS: ReadonlySet<string> = new Set([
@@ -129,7 +143,7 @@ export interface DataTreeOptions {
 
 export class DataTree {
   private readonly nodes = new Map<string, ZNode>();
-  private readonly stats = new StatStore();
+  private readonly cols = new Columns();
   private readonly acls = new AclCache();
   private readonly ephemeralsByOwner = new Map<bigint, Set<string>>();
   private readonly containerPaths = new Set<string>();
@@ -182,44 +196,58 @@ export class DataTree {
     return this.nodes.keys();
   }
 
+  /** The node's data; a fresh Buffer per call (zero-length data shares one empty buffer). */
+  dataOf(node: ZNode): Buffer | null {
+    return loadData(this.cols.data[node]!);
+  }
+
+  dataLength(node: ZNode): number {
+    return this.cols.data[node]?.length ?? 0;
+  }
+
   aclOf(node: ZNode): readonly ACL[] {
-    return node.aclEntry.acl;
+    return this.acls.entry(this.cols.getInt(node, I_ACL)).acl;
   }
 
   version(node: ZNode): number {
-    return this.stats.getInt(node.slot, I_VERSION);
+    return this.cols.getInt(node, I_VERSION);
   }
 
   storedCversion(node: ZNode): number {
-    return this.stats.getInt(node.slot, I_CVERSION);
+    return this.cols.getInt(node, I_CVERSION);
   }
 
   aversion(node: ZNode): number {
-    return this.stats.getInt(node.slot, I_AVERSION);
+    return this.cols.getInt(node, I_AVERSION);
   }
 
   mzxid(node: ZNode): bigint {
-    return this.stats.getLong(node.slot, L_MZXID);
+    return this.cols.getLong(node, L_MZXID);
   }
 
   pzxid(node: ZNode): bigint {
-    return this.stats.getLong(node.slot, L_PZXID);
+    return this.cols.getLong(node, L_PZXID);
   }
 
   mtime(node: ZNode): bigint {
-    return this.stats.getLong(node.slot, L_MTIME);
+    return this.cols.getLong(node, L_MTIME);
   }
 
   ephemeralOwner(node: ZNode): bigint {
-    return this.stats.getLong(node.slot, L_OWNER);
+    return this.cols.getLong(node, L_OWNER);
   }
 
   numChildren(node: ZNode): number {
-    return node.children === null ? 0 : node.children.size;
+    return this.cols.children[node]?.size ?? 0;
   }
 
+  /** Child names, in no defined order (ZooKeeper's is a HashSet's). */
   childrenOf(node: ZNode): string[] {
-    return node.children === null ? [] : [...node.children];
+    const set = this.cols.children[node];
+    if (set === null || set === undefined) return [];
+    const out: string[] = [];
+    for (const p of set) out.push(p.slice(p.lastIndexOf("/") + 1));
+    return out;
   }
 
   kindOfOwner(owner: bigint): NodeKindValue {
@@ -242,40 +270,38 @@ export class DataTree {
 
   /** The Stat a client sees: cversion counts creations and deletions, container/TTL owners read as 0. */
   statOf(node: ZNode): Stat {
-    const s = this.stats;
-    const slot = node.slot;
+    const c = this.cols;
     const numChildren = this.numChildren(node);
-    const owner = s.getLong(slot, L_OWNER);
+    const owner = c.getLong(node, L_OWNER);
     return {
-      czxid: s.getLong(slot, L_CZXID),
-      mzxid: s.getLong(slot, L_MZXID),
-      ctime: s.getLong(slot, L_CTIME),
-      mtime: s.getLong(slot, L_MTIME),
-      version: s.getInt(slot, I_VERSION),
-      cversion: (Math.imul(2, s.getInt(slot, I_CVERSION)) - numChildren) | 0,
-      aversion: s.getInt(slot, I_AVERSION),
+      czxid: c.getLong(node, L_CZXID),
+      mzxid: c.getLong(node, L_MZXID),
+      ctime: c.getLong(node, L_CTIME),
+      mtime: c.getLong(node, L_MTIME),
+      version: c.getInt(node, I_VERSION),
+      cversion: (Math.imul(2, c.getInt(node, I_CVERSION)) - numChildren) | 0,
+      aversion: c.getInt(node, I_AVERSION),
       ephemeralOwner: this.kindOfOwner(owner) === NodeKind.EPHEMERAL ? owner : 0n,
-      dataLength: node.data === null ? 0 : node.data.length,
+      dataLength: this.dataLength(node),
       numChildren,
-      pzxid: s.getLong(slot, L_PZXID),
+      pzxid: c.getLong(node, L_PZXID),
     };
   }
 
   persisted(node: ZNode): PersistedNode {
-    const s = this.stats;
-    const slot = node.slot;
+    const c = this.cols;
     return {
-      data: node.data,
-      acl: node.aclEntry.acl,
-      czxid: s.getLong(slot, L_CZXID),
-      mzxid: s.getLong(slot, L_MZXID),
-      ctime: s.getLong(slot, L_CTIME),
-      mtime: s.getLong(slot, L_MTIME),
-      version: s.getInt(slot, I_VERSION),
-      cversion: s.getInt(slot, I_CVERSION),
-      aversion: s.getInt(slot, I_AVERSION),
-      ephemeralOwner: s.getLong(slot, L_OWNER),
-      pzxid: s.getLong(slot, L_PZXID),
+      data: this.dataOf(node),
+      acl: this.aclOf(node),
+      czxid: c.getLong(node, L_CZXID),
+      mzxid: c.getLong(node, L_MZXID),
+      ctime: c.getLong(node, L_CTIME),
+      mtime: c.getLong(node, L_MTIME),
+      version: c.getInt(node, I_VERSION),
+      cversion: c.getInt(node, I_CVERSION),
+      aversion: c.getInt(node, I_AVERSION),
+      ephemeralOwner: c.getLong(node, L_OWNER),
+      pzxid: c.getLong(node, L_PZXID),
     };
   }
 
@@ -299,24 +325,21 @@ export class DataTree {
   }
 
   private newNode(path: string, image: PersistedNode): ZNode {
-    const slot = this.stats.alloc();
-    const node = new ZNode(internData(image.data), this.acls.acquire(image.acl), null, slot);
-    this.writeStat(slot, image);
-    this.dataSize += path.length + (image.data === null ? 0 : image.data.length);
+    const c = this.cols;
+    const node = c.alloc();
+    c.data[node] = storeData(image.data);
+    c.setInt(node, I_ACL, this.acls.acquire(image.acl));
+    c.setLong(node, L_CZXID, image.czxid);
+    c.setLong(node, L_MZXID, image.mzxid);
+    c.setLong(node, L_CTIME, image.ctime);
+    c.setLong(node, L_MTIME, image.mtime);
+    c.setLong(node, L_OWNER, BigInt.asIntN(64, image.ephemeralOwner));
+    c.setLong(node, L_PZXID, image.pzxid);
+    c.setInt(node, I_VERSION, image.version);
+    c.setInt(node, I_CVERSION, image.cversion);
+    c.setInt(node, I_AVERSION, image.aversion);
+    this.dataSize += path.length + this.dataLength(node);
     return node;
-  }
-
-  private writeStat(slot: number, image: PersistedNode): void {
-    const s = this.stats;
-    s.setLong(slot, L_CZXID, image.czxid);
-    s.setLong(slot, L_MZXID, image.mzxid);
-    s.setLong(slot, L_CTIME, image.ctime);
-    s.setLong(slot, L_MTIME, image.mtime);
-    s.setLong(slot, L_OWNER, BigInt.asIntN(64, image.ephemeralOwner));
-    s.setLong(slot, L_PZXID, image.pzxid);
-    s.setInt(slot, I_VERSION, image.version);
-    s.setInt(slot, I_CVERSION, image.cversion);
-    s.setInt(slot, I_AVERSION, image.aversion);
   }
 
   /**
@@ -325,14 +348,15 @@ export class DataTree {
    */
   attach(path: string, image: PersistedNode): ZNode {
     const slash = path.lastIndexOf("/");
-    const parent = this.get(path.slice(0, slash));
-    if (parent === undefined || slash < 0 || this.nodes.has(path)) {
+    const parent = slash < 0 ? undefined : this.get(path.slice(0, slash));
+    if (parent === undefined || this.nodes.has(path)) {
       throw new Error(`invariant: attach ${JSON.stringify(path)} needs an existing parent and a free path`);
     }
     const node = this.newNode(path, image);
     this.nodes.set(path, node);
-    if (parent.children === null) parent.children = new Set();
-    parent.children.add(path.slice(slash + 1));
+    const siblings = this.cols.children[parent] ?? new Set<string>();
+    this.cols.children[parent] = siblings;
+    siblings.add(path);
     const owner = BigInt.asIntN(64, image.ephemeralOwner);
     switch (this.kindOfOwner(owner)) {
       case NodeKind.CONTAINER:
@@ -358,18 +382,18 @@ export class DataTree {
   /** Removes a childless node and returns what it persisted; the parent's stat is not touched. */
   detach(path: string): PersistedNode {
     const node = this.nodes.get(path);
-    if (node === undefined || node === this.root || node.children !== null) {
+    if (node === undefined || node === this.root || this.numChildren(node) !== 0) {
       throw new Error(`invariant: detach ${JSON.stringify(path)} needs an existing childless non-root node`);
     }
-    const slash = path.lastIndexOf("/");
-    const parent = this.get(path.slice(0, slash))!;
+    const parent = this.get(path.slice(0, path.lastIndexOf("/")))!;
     const image = this.persisted(node);
     this.nodes.delete(path);
-    parent.children!.delete(path.slice(slash + 1));
-    if (parent.children!.size === 0) parent.children = null;
-    this.acls.release(node.aclEntry);
-    this.stats.release(node.slot);
-    this.dataSize -= path.length + (node.data === null ? 0 : node.data.length);
+    const siblings = this.cols.children[parent]!;
+    siblings.delete(path);
+    if (siblings.size === 0) this.cols.children[parent] = null;
+    this.dataSize -= path.length + this.dataLength(node);
+    this.acls.release(this.cols.getInt(node, I_ACL));
+    this.cols.release(node);
     switch (this.kindOfOwner(image.ephemeralOwner)) {
       case NodeKind.CONTAINER:
         this.containerPaths.delete(path);
@@ -389,23 +413,23 @@ export class DataTree {
   }
 
   setChildCounters(node: ZNode, storedCversion: number, pzxid: bigint): void {
-    this.stats.setInt(node.slot, I_CVERSION, storedCversion);
-    this.stats.setLong(node.slot, L_PZXID, pzxid);
+    this.cols.setInt(node, I_CVERSION, storedCversion);
+    this.cols.setLong(node, L_PZXID, pzxid);
   }
 
   setData(node: ZNode, data: Buffer | null, version: number, mzxid: bigint, mtime: bigint): void {
-    this.dataSize += (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
-    node.data = internData(data);
-    this.stats.setInt(node.slot, I_VERSION, version);
-    this.stats.setLong(node.slot, L_MZXID, mzxid);
-    this.stats.setLong(node.slot, L_MTIME, mtime);
+    this.dataSize += (data === null ? 0 : data.length) - this.dataLength(node);
+    this.cols.data[node] = storeData(data);
+    this.cols.setInt(node, I_VERSION, version);
+    this.cols.setLong(node, L_MZXID, mzxid);
+    this.cols.setLong(node, L_MTIME, mtime);
   }
 
   setACL(node: ZNode, acl: readonly ACL[], aversion: number): void {
     const next = this.acls.acquire(acl);
-    this.acls.release(node.aclEntry);
-    node.aclEntry = next;
-    this.stats.setInt(node.slot, I_AVERSION, aversion);
+    this.acls.release(this.cols.getInt(node, I_ACL));
+    this.cols.setInt(node, I_ACL, next);
+    this.cols.setInt(node, I_AVERSION, aversion);
   }
 
   /** Number of nodes below `path`, not counting it (getAllChildrenNumber); the walk visits each once. */
@@ -414,14 +438,13 @@ export class DataTree {
     if (start === undefined) return 0;
     if (start === this.root) return this.nodes.size - 1;
     let count = 0;
-    const pending: string[] = [path];
+    const pending: ZNode[] = [start];
     while (pending.length > 0) {
-      const p = pending.pop()!;
-      const children = this.nodes.get(p)!.children;
-      if (children === null) continue;
-      for (const name of children) {
+      const children = this.cols.children[pending.pop()!];
+      if (children === null || children === undefined) continue;
+      for (const childPath of children) {
         count++;
-        pending.push(`${p}/${name}`);
+        pending.push(this.nodes.get(childPath)!);
       }
     }
     return count;
@@ -434,22 +457,21 @@ export class DataTree {
   digest(): bigint {
     const sum = new DigestSum();
     const h = new Hasher64();
+    const c = this.cols;
     for (const [path, node] of this.nodes) {
-      const s = this.stats;
-      const slot = node.slot;
       h.reset()
         .string(path)
-        .bytes(node.data)
-        .string(node.aclEntry.key)
-        .long(s.getLong(slot, L_CZXID))
-        .long(s.getLong(slot, L_MZXID))
-        .long(s.getLong(slot, L_CTIME))
-        .long(s.getLong(slot, L_MTIME))
-        .int(s.getInt(slot, I_VERSION))
-        .int(s.getInt(slot, I_CVERSION))
-        .int(s.getInt(slot, I_AVERSION))
-        .long(s.getLong(slot, L_OWNER))
-        .long(s.getLong(slot, L_PZXID));
+        .latin1(c.data[node]!)
+        .string(this.acls.entry(c.getInt(node, I_ACL)).key)
+        .long(c.getLong(node, L_CZXID))
+        .long(c.getLong(node, L_MZXID))
+        .long(c.getLong(node, L_CTIME))
+        .long(c.getLong(node, L_MTIME))
+        .int(c.getInt(node, I_VERSION))
+        .int(c.getInt(node, I_CVERSION))
+        .int(c.getInt(node, I_AVERSION))
+        .long(c.getLong(node, L_OWNER))
+        .long(c.getLong(node, L_PZXID));
       sum.add(h.finish());
     }
     return sum.value;

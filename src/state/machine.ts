@@ -339,7 +339,7 @@ export class StateMachine {
     const node = tree.get(path);
     if (node === undefined) return Err.NONODE;
     if (req.version !== -1 && req.version !== tree.version(node)) return Err.BADVERSION;
-    if (node.children !== null) return Err.NOTEMPTY;
+    if (tree.numChildren(node) !== 0) return Err.NOTEMPTY;
     this.removeNode(path, e.zxid, undo, triggers);
     return 0;
   }
@@ -350,7 +350,7 @@ export class StateMachine {
     if (!StateMachine.deletablePath(path)) return Err.BADARGUMENTS;
     const node = tree.get(path);
     if (node === undefined) return Err.NONODE;
-    if (node.children !== null) return Err.NOTEMPTY;
+    if (tree.numChildren(node) !== 0) return Err.NOTEMPTY;
     if (tree.kindOf(node) === NodeKind.EPHEMERAL) return Err.BADVERSION;
     this.removeNode(path, e.zxid, undefined, triggers);
     return 0;
@@ -372,7 +372,7 @@ export class StateMachine {
     undo?.push({
       kind: "setData",
       path: req.path,
-      data: node.data,
+      data: tree.dataOf(node),
       version,
       mzxid: tree.mzxid(node),
       mtime: tree.mtime(node),
@@ -491,7 +491,7 @@ export class StateMachine {
     const node = this.tree.get(path);
     if (node === undefined) return errorResult(Err.NONODE);
     if (!this.allowed(this.tree.aclOf(node), Perms.READ, authIds)) return errorResult(Err.NOAUTH);
-    return { kind: "ok", err: 0, data: node.data, stat: this.tree.statOf(node) };
+    return { kind: "ok", err: 0, data: this.tree.dataOf(node), stat: this.tree.statOf(node) };
   }
 
   /** exists: NUL -> BADARGUMENTS, missing -> NONODE (the server still sets the watch), no READ -> NOAUTH. */
