@@ -67,6 +67,26 @@ export type Response =
   | { readonly record: "SetSASLResponse"; readonly token: Buffer | null };
 
 export type ResponseRecordName = Response["record"];
+
+/** Every response record name, for code that must cover them all. */
+export const RESPONSE_RECORD_NAMES: readonly ResponseRecordName[] = [
+  "CreateResponse",
+  "Create2Response",
+  "ExistsResponse",
+  "GetDataResponse",
+  "SetDataResponse",
+  "GetACLResponse",
+  "SetACLResponse",
+  "GetChildrenResponse",
+  "GetChildren2Response",
+  "SyncResponse",
+  "MultiResponse",
+  "GetEphemeralsResponse",
+  "GetAllChildrenNumberResponse",
+  "WhoAmIResponse",
+  "ErrorResponse",
+  "SetSASLResponse",
+];
 export type ResponseOf<R extends ResponseRecordName> = Extract<Response, { record: R }>;
 
 function writeStrings(w: JuteWriter, v: readonly string[] | null): void {

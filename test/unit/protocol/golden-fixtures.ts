@@ -40,6 +40,7 @@ import {
 import {
   decodeResponseBody,
   encodeResponseBody,
+  RESPONSE_RECORD_NAMES,
   type ReplyHeader,
   type Response,
   type ResponseRecordName,
@@ -100,24 +101,7 @@ export interface RecordCodec {
   encode(w: JuteWriter, value: unknown): void;
 }
 
-const RESPONSE_RECORDS: ReadonlySet<string> = new Set<ResponseRecordName>([
-  "CreateResponse",
-  "Create2Response",
-  "ExistsResponse",
-  "GetDataResponse",
-  "SetDataResponse",
-  "GetACLResponse",
-  "SetACLResponse",
-  "GetChildrenResponse",
-  "GetChildren2Response",
-  "SyncResponse",
-  "MultiResponse",
-  "GetEphemeralsResponse",
-  "GetAllChildrenNumberResponse",
-  "WhoAmIResponse",
-  "ErrorResponse",
-  "SetSASLResponse",
-]);
+const RESPONSE_RECORDS: ReadonlySet<string> = new Set(RESPONSE_RECORD_NAMES);
 
 const DATA_CODECS: Readonly<Record<string, RecordCodec>> = {
   Id: { decode: readId, encode: (w, v) => writeId(w, v as Id) },

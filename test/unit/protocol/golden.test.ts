@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { OpCode } from "../../../src/protocol/constants.js";
 import { type Id, readId, writeId } from "../../../src/protocol/data.js";
 import { JuteReader, JuteWriter } from "../../../src/protocol/jute.js";
-import type { ResponseRecordName } from "../../../src/protocol/responses.js";
+import { RESPONSE_RECORD_NAMES } from "../../../src/protocol/responses.js";
 import {
   CESU8_CASES,
   codecFor,
@@ -94,24 +94,7 @@ describe("golden fixture coverage", () => {
   test("the fixture has a case for every response record and every data record", () => {
     const records = new Set(goldenCases.map((c) => c.record));
     const wanted: string[] = [
-      ...([
-        "CreateResponse",
-        "Create2Response",
-        "ExistsResponse",
-        "GetDataResponse",
-        "SetDataResponse",
-        "GetACLResponse",
-        "SetACLResponse",
-        "GetChildrenResponse",
-        "GetChildren2Response",
-        "SyncResponse",
-        "MultiResponse",
-        "GetEphemeralsResponse",
-        "GetAllChildrenNumberResponse",
-        "WhoAmIResponse",
-        "ErrorResponse",
-        "SetSASLResponse",
-      ] satisfies ResponseRecordName[]),
+      ...RESPONSE_RECORD_NAMES,
       "Id",
       "ACL",
       "ClientInfo",
