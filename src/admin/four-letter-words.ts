@@ -94,9 +94,7 @@ export class FourLetterWords {
   }
 
   private outstanding(): number {
-    let n = 0;
-    for (const conn of this.service.connections) n += conn.outstanding;
-    return n;
+    return this.service.outstanding;
   }
 
   private srvr(): string {

@@ -18,6 +18,10 @@ import { ClientListener } from "../server/listener.js";
 import { ZooKeeperService } from "../server/service.js";
 import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
 
+/** ZooKeeper's defaults for znode.container.checkIntervalMs and znode.container.maxPerMinute. */
+const CONTAINER_CHECK_INTERVAL_MS = 60_000;
+const CONTAINER_MAX_PER_MINUTE = 10_000;
+
 /** Watches a single connection may register; ZooKeeper has no limit, we keep memory bounded. */
 const WATCHES_PER_CONNECTION_MAX = 1_000_000;
 
@@ -58,13 +62,18 @@ export async function runServer(configPath: string | undefined): Promise<void> {
       maxSessionTimeoutMs: maxMs,
       frameBytesMax: config.juteMaxBufferBytes,
       outstandingPerConnectionMax: config.globalOutstandingLimit,
+      outstandingMax: config.globalOutstandingLimit,
       sessionSecret: loadOrCreateSessionSecret(config.dataDir),
       skipACL: config.skipAcl,
       superDigest: config.superDigest,
       extendedTypesEnabled: config.extendedTypesEnabled,
+      enforceQuota: config.enforceQuota,
       reconfigEnabled: config.reconfigEnabled,
       watchesPerConnectionMax: WATCHES_PER_CONNECTION_MAX,
+      containerCheckIntervalMs: CONTAINER_CHECK_INTERVAL_MS,
+      containerMaxPerMinute: CONTAINER_MAX_PER_MINUTE,
       now: Date.now,
+      log: { warn: (message) => log.warn(message) },
     },
     new InMemoryEntryLog(),
   );

@@ -5,8 +5,9 @@
 
 import { CONTAINER_EPHEMERAL_OWNER, TTL_EPHEMERAL_OWNER_PREFIX } from "../protocol/constants.js";
 import { type ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type Stat } from "../protocol/data.js";
-import { AclCache } from "./acl-cache.js";
+import { AclCache, aclKey } from "./acl-cache.js";
 import { DigestSum, Hasher64 } from "./hash.js";
+import { QuotaRoots, type QuotaRootsView } from "./quota-roots.js";
 
 /** What kind of node an ephemeralOwner value denotes (ZooKeeper's EphemeralType). */
 export const NodeKind = {
@@ -78,6 +79,8 @@ class Columns {
   readonly data: (string | null)[] = [];
   /** Children as full paths: the same string objects as the node map's keys, so names cost nothing. */
   readonly children: (Set<string> | null)[] = [];
+  /** Each slot's path (the node map's own key string), so a change to a handle can be named. */
+  readonly paths: (string | null)[] = [];
   private readonly free: number[] = [];
   private next = 0;
 
@@ -91,12 +94,14 @@ class Columns {
     }
     this.data.push(null);
     this.children.push(null);
+    this.paths.push(null);
     return slot;
   }
 
   release(slot: number): void {
     this.data[slot] = null;
     this.children[slot] = null;
+    this.paths[slot] = null;
     this.free.push(slot);
   }
 
@@ -136,6 +141,47 @@ export const SYSTEM_PATHS: ReadonlySet<string> = new Set([
   "/zookeeper/config",
 ]);
 
+/**
+ * Told just before any persisted change: a node attached (`node` undefined) or detached, or a stat,
+ * data or ACL update. Snapshots use it to keep the image a node had when the snapshot began.
+ */
+export interface TreeChangeObserver {
+  beforeChange(path: string, node: ZNode | undefined): void;
+}
+
+/**
+ * The digest term of one node; DataTree.digest and snapshot writers share it so a snapshot's digest
+ * equals the digest of the tree it was taken from.
+ */
+export function nodeDigestTerm(
+  h: Hasher64,
+  path: string,
+  dataLatin1: string | null,
+  aclListKey: string,
+  image: Omit<PersistedNode, "data" | "acl">,
+): [number, number] {
+  return h
+    .reset()
+    .string(path)
+    .latin1(dataLatin1)
+    .string(aclListKey)
+    .long(image.czxid)
+    .long(image.mzxid)
+    .long(image.ctime)
+    .long(image.mtime)
+    .int(image.version)
+    .int(image.cversion)
+    .int(image.aversion)
+    .long(image.ephemeralOwner)
+    .long(image.pzxid)
+    .finish();
+}
+
+/** nodeDigestTerm of a node image as snapshots carry it. */
+export function persistedDigestTerm(h: Hasher64, path: string, image: PersistedNode): [number, number] {
+  return nodeDigestTerm(h, path, storeData(image.data), aclKey(image.acl), image);
+}
+
 export interface DataTreeOptions {
   /** zookeeper.extendedTypesEnabled: only then does an 0xFF-prefixed owner mean a TTL node. */
   readonly extendedTypesEnabled?: boolean;
@@ -148,10 +194,13 @@ export class DataTree {
   private readonly ephemeralsByOwner = new Map<bigint, Set<string>>();
   private readonly containerPaths = new Set<string>();
   private readonly ttlPaths = new Set<string>();
+  private readonly quotaRootIndex = new QuotaRoots();
   private readonly extendedTypesEnabled: boolean;
   private readonly root: ZNode;
   private dataSize = 0;
   private ephemeralCount = 0;
+  /** Set by a snapshot in progress; see TreeChangeObserver. */
+  changeObserver: TreeChangeObserver | undefined;
 
   constructor(options: DataTreeOptions = {}) {
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? false;
@@ -194,6 +243,16 @@ export class DataTree {
 
   paths(): IterableIterator<string> {
     return this.nodes.keys();
+  }
+
+  /** Every node with its path; a live iterator that also visits nodes attached while it runs. */
+  entries(): IterableIterator<[string, ZNode]> {
+    return this.nodes.entries();
+  }
+
+  /** The path of a live node. */
+  pathOf(node: ZNode): string {
+    return this.cols.paths[node]!;
   }
 
   /** The node's data; a fresh Buffer per call (zero-length data shares one empty buffer). */
@@ -324,9 +383,15 @@ export class DataTree {
     return this.ttlPaths;
   }
 
+  /** The quota roots declared by limits nodes under /zookeeper/quota. */
+  quotaRoots(): QuotaRootsView {
+    return this.quotaRootIndex;
+  }
+
   private newNode(path: string, image: PersistedNode): ZNode {
     const c = this.cols;
     const node = c.alloc();
+    c.paths[node] = path;
     c.data[node] = storeData(image.data);
     c.setInt(node, I_ACL, this.acls.acquire(image.acl));
     c.setLong(node, L_CZXID, image.czxid);
@@ -352,11 +417,13 @@ export class DataTree {
     if (parent === undefined || this.nodes.has(path)) {
       throw new Error(`invariant: attach ${JSON.stringify(path)} needs an existing parent and a free path`);
     }
+    this.changeObserver?.beforeChange(path, undefined);
     const node = this.newNode(path, image);
     this.nodes.set(path, node);
     const siblings = this.cols.children[parent] ?? new Set<string>();
     this.cols.children[parent] = siblings;
     siblings.add(path);
+    this.quotaRootIndex.nodeAttached(path);
     const owner = BigInt.asIntN(64, image.ephemeralOwner);
     switch (this.kindOfOwner(owner)) {
       case NodeKind.CONTAINER:
@@ -385,12 +452,14 @@ export class DataTree {
     if (node === undefined || node === this.root || this.numChildren(node) !== 0) {
       throw new Error(`invariant: detach ${JSON.stringify(path)} needs an existing childless non-root node`);
     }
+    this.changeObserver?.beforeChange(path, node);
     const parent = this.get(path.slice(0, path.lastIndexOf("/")))!;
     const image = this.persisted(node);
     this.nodes.delete(path);
     const siblings = this.cols.children[parent]!;
     siblings.delete(path);
     if (siblings.size === 0) this.cols.children[parent] = null;
+    this.quotaRootIndex.nodeDetached(path);
     this.dataSize -= path.length + this.dataLength(node);
     this.acls.release(this.cols.getInt(node, I_ACL));
     this.cols.release(node);
@@ -413,11 +482,13 @@ export class DataTree {
   }
 
   setChildCounters(node: ZNode, storedCversion: number, pzxid: bigint): void {
+    this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
     this.cols.setInt(node, I_CVERSION, storedCversion);
     this.cols.setLong(node, L_PZXID, pzxid);
   }
 
   setData(node: ZNode, data: Buffer | null, version: number, mzxid: bigint, mtime: bigint): void {
+    this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
     this.dataSize += (data === null ? 0 : data.length) - this.dataLength(node);
     this.cols.data[node] = storeData(data);
     this.cols.setInt(node, I_VERSION, version);
@@ -426,6 +497,7 @@ export class DataTree {
   }
 
   setACL(node: ZNode, acl: readonly ACL[], aversion: number): void {
+    this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
     const next = this.acls.acquire(acl);
     this.acls.release(this.cols.getInt(node, I_ACL));
     this.cols.setInt(node, I_ACL, next);
@@ -459,20 +531,19 @@ export class DataTree {
     const h = new Hasher64();
     const c = this.cols;
     for (const [path, node] of this.nodes) {
-      h.reset()
-        .string(path)
-        .latin1(c.data[node]!)
-        .string(this.acls.entry(c.getInt(node, I_ACL)).key)
-        .long(c.getLong(node, L_CZXID))
-        .long(c.getLong(node, L_MZXID))
-        .long(c.getLong(node, L_CTIME))
-        .long(c.getLong(node, L_MTIME))
-        .int(c.getInt(node, I_VERSION))
-        .int(c.getInt(node, I_CVERSION))
-        .int(c.getInt(node, I_AVERSION))
-        .long(c.getLong(node, L_OWNER))
-        .long(c.getLong(node, L_PZXID));
-      sum.add(h.finish());
+      sum.add(
+        nodeDigestTerm(h, path, c.data[node]!, this.acls.entry(c.getInt(node, I_ACL)).key, {
+          czxid: c.getLong(node, L_CZXID),
+          mzxid: c.getLong(node, L_MZXID),
+          ctime: c.getLong(node, L_CTIME),
+          mtime: c.getLong(node, L_MTIME),
+          version: c.getInt(node, I_VERSION),
+          cversion: c.getInt(node, I_CVERSION),
+          aversion: c.getInt(node, I_AVERSION),
+          ephemeralOwner: c.getLong(node, L_OWNER),
+          pzxid: c.getLong(node, L_PZXID),
+        }),
+      );
     }
     return sum.value;
   }

@@ -27,6 +27,10 @@ export interface ConnectionHandler {
   readonly frameBytesMax: number;
   /** Bound on requests in flight per connection before reading pauses (back-pressure). */
   readonly outstandingMax: number;
+  /** True while the server as a whole has too many requests in flight: every connection pauses. */
+  readonly throttled: boolean;
+  /** Counts requests in flight across connections (positive: queued; negative: answered or dropped). */
+  outstandingChanged(delta: number): void;
   /** Server-wide counters; the connection counts what it sends. */
   readonly stats: { packetsSent: number };
   fourLetterWord(conn: Connection, word: string, payload: Buffer): void;
@@ -277,28 +281,43 @@ export class Connection {
   private enqueue(slot: Slot): void {
     if (this.state === "closed") return;
     this.slots.push(slot);
-    if (!this.paused && this.slots.length > this.handler.outstandingMax) {
-      this.paused = true;
-      this.transport.pause();
-    }
+    this.handler.outstandingChanged(1);
+    this.updateFlow();
     if (this.slots.length === 1) this.flush();
   }
 
   private flush(): void {
+    let sent = 0;
     while (this.slots.length > 0 && this.state !== "closed") {
       const head = this.slots[0]!;
       if (head.bytes === undefined && head.evaluate !== undefined) head.bytes = head.evaluate();
       if (head.bytes === undefined) break;
       this.slots.shift();
+      sent++;
       this.transport.write(head.bytes);
       this.stats.packetsSent++;
       this.handler.stats.packetsSent++;
       if (head.closeAfter) {
+        this.handler.outstandingChanged(-sent);
         this.close();
         return;
       }
     }
-    if (this.paused && this.slots.length <= this.handler.outstandingMax / 2) {
+    if (sent > 0) this.handler.outstandingChanged(-sent);
+    this.updateFlow();
+  }
+
+  /**
+   * Stops reading while this connection or the server has too much in flight (TCP back-pressure,
+   * as ZooKeeper does), and starts again once this connection is at half its bound.
+   */
+  updateFlow(): void {
+    if (this.state === "closed") return;
+    const pending = this.slots.length;
+    if (!this.paused && (pending > this.handler.outstandingMax || this.handler.throttled)) {
+      this.paused = true;
+      this.transport.pause();
+    } else if (this.paused && pending <= this.handler.outstandingMax / 2 && !this.handler.throttled) {
       this.paused = false;
       this.transport.resume();
     }
@@ -312,17 +331,22 @@ export class Connection {
   close(): void {
     if (this.state === "closed") return;
     this.state = "closed";
-    this.slots.length = 0;
+    this.dropSlots();
     this.held.length = 0;
     this.transport.end();
     this.handler.closed(this);
+  }
+
+  private dropSlots(): void {
+    if (this.slots.length > 0) this.handler.outstandingChanged(-this.slots.length);
+    this.slots.length = 0;
   }
 
   /** The peer went away. */
   peerClosed(): void {
     if (this.state === "closed") return;
     this.state = "closed";
-    this.slots.length = 0;
+    this.dropSlots();
     this.held.length = 0;
     this.handler.closed(this);
   }

@@ -28,15 +28,24 @@ export interface ServiceOptions {
   readonly frameBytesMax: number;
   /** Requests in flight on one connection before the server stops reading from it. */
   readonly outstandingPerConnectionMax: number;
+  /** globalOutstandingLimit: requests in flight server-wide before it stops reading from every connection. */
+  readonly outstandingMax: number;
   readonly sessionSecret: Buffer;
   readonly skipACL: boolean;
   /** `user:base64(sha1)` whose holder is super; undefined when no super digest is configured. */
   readonly superDigest: string | undefined;
   readonly extendedTypesEnabled: boolean;
+  /** enforceQuota: hard quota limits fail writes with QUOTAEXCEEDED. */
+  readonly enforceQuota: boolean;
   readonly reconfigEnabled: boolean;
   /** Watches one connection may hold; past it, further watch registrations are dropped. */
   readonly watchesPerConnectionMax: number;
+  /** znode.container.checkIntervalMs: how often empty containers and expired TTL nodes are sought. */
+  readonly containerCheckIntervalMs: number;
+  /** znode.container.maxPerMinute: bound on clean-up deletions proposed per minute. */
+  readonly containerMaxPerMinute: number;
   readonly now: () => number;
+  readonly log: { warn(message: string): void };
 }
 
 /** Answers four-letter words; lives in admin/, which sees the service through `ServiceView`. */
@@ -68,7 +77,12 @@ export class ZooKeeperService implements ConnectionHandler {
   private readonly passwords: SessionPasswords;
   private lastProposedZxid: bigint;
   authFailedCount = 0;
+  throttled = false;
+  private outstandingTotal = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  /** Paths with a clean-up deletion in the log, so one scan does not propose them twice. */
+  private readonly cleaningUp = new Set<string>();
   fourLetterWordHandler: FourLetterWordHandler = () => "";
 
   constructor(
@@ -98,20 +112,55 @@ export class ZooKeeperService implements ConnectionHandler {
     return this.options.outstandingPerConnectionMax;
   }
 
+  /** Requests received and not yet answered, over all connections. */
+  get outstanding(): number {
+    return this.outstandingTotal;
+  }
+
+  outstandingChanged(delta: number): void {
+    this.outstandingTotal += delta;
+    const wasThrottled = this.throttled;
+    if (!this.throttled && this.outstandingTotal > this.options.outstandingMax) this.throttled = true;
+    else if (this.throttled && this.outstandingTotal <= this.options.outstandingMax / 2)
+      this.throttled = false;
+    if (wasThrottled !== this.throttled) for (const conn of this.connections) conn.updateFlow();
+  }
+
   /** Starts the clock that expires sessions, one check per tick. */
   start(): void {
     this.expiryTimer = setInterval(() => this.expireSessions(), this.options.tickTimeMs);
     this.expiryTimer.unref();
+    this.cleanupTimer = setInterval(() => this.cleanUpNodes(), this.options.containerCheckIntervalMs);
+    this.cleanupTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.expiryTimer !== undefined) clearInterval(this.expiryTimer);
+    if (this.cleanupTimer !== undefined) clearInterval(this.cleanupTimer);
     for (const conn of [...this.connections]) conn.close();
     await this.log.close();
   }
 
   expireSessions(): void {
     for (const id of this.tracker.expire(this.options.now())) this.closeSession(id);
+  }
+
+  /**
+   * Proposes deletion of empty containers and expired TTL nodes, as ZooKeeper's ContainerManager
+   * does: through the log as deleteContainer entries (so every replica deletes at the same point),
+   * at most containerMaxPerMinute per minute. apply refuses a node that gained a child since the
+   * scan (NOTEMPTY); like ZooKeeper it does not re-check a TTL node's mtime.
+   */
+  cleanUpNodes(): void {
+    const limit = Math.max(
+      1,
+      Math.floor((this.options.containerMaxPerMinute * this.options.containerCheckIntervalMs) / 60_000),
+    );
+    for (const path of this.state.cleanupCandidates(BigInt(this.options.now()), limit)) {
+      if (this.cleaningUp.has(path)) continue;
+      this.cleaningUp.add(path);
+      this.propose(0n, [], { kind: "deleteContainer", path }, () => this.cleaningUp.delete(path));
+    }
   }
 
   // ---- connection lifecycle -------------------------------------------------------------------
@@ -222,6 +271,7 @@ export class ZooKeeperService implements ConnectionHandler {
   private applyCommitted(entries: readonly Entry[]): void {
     for (const entry of entries) {
       const outcome = this.state.apply(entry);
+      for (const warning of outcome.warnings ?? []) this.options.log.warn(warning);
       for (const trigger of outcome.triggers) {
         for (const fired of this.watches.trigger(trigger.type, trigger.path)) {
           // As in ZooKeeper 3.9.2+, a watcher hears only about nodes it may read.

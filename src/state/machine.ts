@@ -1,19 +1,13 @@
 // The replicated state machine: `apply(entry)` evaluates one committed log entry against the tree
 // with ZooKeeper's validation order (PrepRequestProcessor) and effects (DataTree), and returns the
 // reply and the watch triggers. All validation happens here, so every replica reaches the same answer
-// from the same entries; the only time used is the entry's. Reads answer from the same tree.
+// from the same entries; the only time used is the entry's. Reads answer from the same tree. Quota
+// rules live in quota.ts, the multi undo log in undo.ts, clean-up selection in cleanup.ts.
 
 import { checkPerm, fixupACL, maskDigests } from "../data/acl.js";
 import { DigestSum, Hasher64 } from "../data/hash.js";
 import { validatePath } from "../data/path.js";
-import {
-  CONTAINER_OWNER,
-  DataTree,
-  NodeKind,
-  type PersistedNode,
-  SYSTEM_PATHS,
-  ttlOwner,
-} from "../data/tree.js";
+import { CONTAINER_OWNER, DataTree, NodeKind, SYSTEM_PATHS, ttlOwner } from "../data/tree.js";
 import {
   createModeOf,
   Err,
@@ -32,13 +26,18 @@ import type {
   SetACLRequest,
   SetDataRequest,
 } from "../protocol/requests.js";
+import { cleanupCandidates } from "./cleanup.js";
 import type { CreateOpcode, Entry } from "./entry.js";
+import { QuotaRules, type StatsWrite } from "./quota.js";
+import { rollback, type Undo } from "./undo.js";
 
 export interface StateMachineOptions {
   /** zookeeper.skipACL: every permission check passes. */
   readonly skipACL?: boolean;
   /** zookeeper.extendedTypesEnabled: TTL nodes are allowed. */
   readonly extendedTypesEnabled?: boolean;
+  /** zookeeper.enforceQuota: quota limits are checked; a hard limit refuses with QUOTAEXCEEDED. */
+  readonly enforceQuota?: boolean;
 }
 
 /** One multi sub-result, tagged with the MultiHeader type it is sent with (§9.2). */
@@ -73,6 +72,11 @@ export interface ApplyOutcome {
   result: TxnResult;
   /** In the order ZooKeeper fires them; empty for failed txns and failed multis. */
   triggers: Trigger[];
+  /**
+   * What ZooKeeper logs as a warning while handling this entry (quota exceeded, a missing or unreadable
+   * stats node), for the server to log; present only when non-empty, whether or not the txn succeeded.
+   */
+  warnings?: string[];
 }
 
 /** A read's answer: an error code, or the fields of the response. */
@@ -96,31 +100,6 @@ class SessionRecord implements SessionInfo {
     return this.tree.ephemeralsOf(this.id) ?? NO_EPHEMERALS;
   }
 }
-
-/** How to put the tree back if a multi fails; paths, not nodes, because a multi may re-create nodes. */
-type Undo =
-  | {
-      readonly kind: "create";
-      readonly path: string;
-      readonly parentPath: string;
-      cversion: number;
-      pzxid: bigint;
-    }
-  | {
-      readonly kind: "delete";
-      readonly path: string;
-      readonly parentPath: string;
-      image: PersistedNode;
-      pzxid: bigint;
-    }
-  | {
-      readonly kind: "setData";
-      readonly path: string;
-      data: Buffer | null;
-      version: number;
-      mzxid: bigint;
-      mtime: bigint;
-    };
 
 /** What one write op leaves behind: an error code, or its result. */
 type OpOutcome<T> = number | T;
@@ -152,18 +131,27 @@ function normalizeId(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
 
+/** The digest term of one session; StateMachine.digest and snapshot writers share it. */
+export function sessionDigestTerm(h: Hasher64, id: bigint, timeoutMs: number): [number, number] {
+  return h.reset().int(0x5e55).long(id).int(timeoutMs).finish();
+}
+
 export class StateMachine {
   /** The tree, for read-only use by snapshots, clean-up scans and setWatches; mutate only through apply. */
   readonly tree: DataTree;
   private readonly skipACL: boolean;
   private readonly extendedTypesEnabled: boolean;
   private readonly sessionTable = new Map<bigint, SessionRecord>();
+  private readonly quotas: QuotaRules;
   private appliedZxid = 0n;
+  /** The warnings of the entry being applied; apply is never re-entered, so one list serves. */
+  private warnings: string[] = [];
 
   constructor(options: StateMachineOptions = {}) {
     this.skipACL = options.skipACL ?? false;
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? false;
     this.tree = new DataTree({ extendedTypesEnabled: this.extendedTypesEnabled });
+    this.quotas = new QuotaRules(this.tree, options.enforceQuota ?? false);
   }
 
   get lastZxid(): bigint {
@@ -195,8 +183,11 @@ export class StateMachine {
     }
     this.appliedZxid = entry.zxid;
     const triggers: Trigger[] = [];
+    this.warnings = [];
     const result = this.applyTxn(entry, triggers);
-    return { result, triggers: result.err === 0 ? triggers : [] };
+    const outcome: ApplyOutcome = { result, triggers: result.err === 0 ? triggers : [] };
+    if (this.warnings.length > 0) outcome.warnings = this.warnings;
+    return outcome;
   }
 
   private applyTxn(e: Entry, triggers: Trigger[]): TxnResult {
@@ -241,6 +232,26 @@ export class StateMachine {
     return this.skipACL || checkPerm(acl, perm, authIds);
   }
 
+  /**
+   * sessionTracker.checkSession, the first check of every client write: the entry's session must be
+   * live. (createSession, closeSession and the server's clean-up, which runs as session 0, skip it.)
+   */
+  private sessionLive(e: Entry): boolean {
+    return this.sessionTable.has(normalizeId(e.sessionId));
+  }
+
+  /** Writes a stats node's new data in place, recording the old for a multi's rollback. */
+  private writeStats(write: StatsWrite | undefined, undo: Undo[] | undefined): void {
+    if (write === undefined) return;
+    const tree = this.tree;
+    const node = write.node;
+    const version = tree.version(node);
+    const mzxid = tree.mzxid(node);
+    const mtime = tree.mtime(node);
+    undo?.push({ kind: "setData", path: write.path, data: tree.dataOf(node), version, mzxid, mtime });
+    tree.setData(node, write.data, version, mzxid, mtime);
+  }
+
   private closeSession(e: Entry, triggers: Trigger[]): void {
     const id = normalizeId(e.sessionId);
     const owned = this.tree.ephemeralsOf(id);
@@ -267,7 +278,7 @@ export class StateMachine {
     // ZooKeeper builds a CreateTTLTxn from the opcode and fails to apply it without a TTL mode.
     if (opcode === OpCode.createTTL && !mode.ttl) return Err.BADARGUMENTS;
     const sessionId = normalizeId(e.sessionId);
-    if (mode.ephemeral && !this.sessionTable.has(sessionId)) return Err.SESSIONEXPIRED;
+    if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     const slash = req.path.lastIndexOf("/");
     if (slash < 0 || req.path.includes("\0")) return Err.BADARGUMENTS;
     const acl = fixupACL(req.acl, e.authIds);
@@ -281,6 +292,9 @@ export class StateMachine {
     if (validatePath(path) !== undefined) return Err.BADARGUMENTS;
     if (tree.get(path) !== undefined) return Err.NODEEXISTS;
     if (tree.kindOf(parent) === NodeKind.EPHEMERAL) return Err.NOCHILDRENFOREPHEMERALS;
+    const bytes = req.data === null ? 0 : req.data.length;
+    const quota = this.quotas.check(path, bytes, 1, this.warnings);
+    if (quota !== 0) return quota;
 
     // As in ZooKeeper's DataTree, the opcode (not the flags) decides container and TTL nodes.
     let owner = 0n;
@@ -302,11 +316,15 @@ export class StateMachine {
       pzxid: e.zxid,
     });
     tree.setChildCounters(parent, (parentCversion + 1) | 0, e.zxid);
+    // ZooKeeper copies the Stat out before the quota updates, which may rewrite this very node.
+    const stat = tree.statOf(node);
+    this.writeStats(this.quotas.recountIfStatsNode(path), undo);
+    this.writeStats(this.quotas.statsAfter(path, bytes, 1, this.warnings), undo);
     triggers.push(
       { type: EventType.NodeCreated, path, acl: tree.aclOf(node) },
       { type: EventType.NodeChildrenChanged, path: watchParent(path), acl: tree.aclOf(parent) },
     );
-    return { path, stat: tree.statOf(node) };
+    return { path, stat };
   }
 
   /** DataTree.deleteNode: the parent's pzxid rises, its stored cversion does not change. */
@@ -318,6 +336,8 @@ export class StateMachine {
     const image = tree.detach(path);
     undo?.push({ kind: "delete", path, parentPath, image, pzxid });
     if (zxid > pzxid) tree.setChildCounters(parent, tree.storedCversion(parent), zxid);
+    const bytes = image.data === null ? 0 : image.data.length;
+    this.writeStats(this.quotas.statsAfter(path, -bytes, -1, this.warnings), undo);
     triggers.push(
       { type: EventType.NodeDeleted, path, acl: image.acl },
       { type: EventType.NodeChildrenChanged, path: watchParent(path), acl: tree.aclOf(parent) },
@@ -332,6 +352,7 @@ export class StateMachine {
   private delete(e: Entry, req: DeleteRequest, undo: Undo[] | undefined, triggers: Trigger[]): number {
     const tree = this.tree;
     const path = req.path;
+    if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     if (!StateMachine.deletablePath(path)) return Err.BADARGUMENTS;
     const parent = tree.get(path.slice(0, path.lastIndexOf("/")));
     if (parent === undefined) return Err.NONODE;
@@ -344,7 +365,10 @@ export class StateMachine {
     return 0;
   }
 
-  /** Server clean-up: no ACL or session check; refuses nodes with children and normal ephemerals. */
+  /**
+   * Server clean-up: no ACL or session check; refuses nodes with children and normal ephemerals. Like
+   * ZooKeeper it does not re-check why the node was chosen: a TTL node modified since is still deleted.
+   */
   private deleteContainer(e: Entry, path: string, triggers: Trigger[]): number {
     const tree = this.tree;
     if (!StateMachine.deletablePath(path)) return Err.BADARGUMENTS;
@@ -363,10 +387,14 @@ export class StateMachine {
     triggers: Trigger[],
   ): OpOutcome<Stat> {
     const tree = this.tree;
+    if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
     const node = tree.get(req.path);
     if (node === undefined) return Err.NONODE;
     if (!this.allowed(tree.aclOf(node), Perms.WRITE, e.authIds)) return Err.NOAUTH;
+    const bytesDiff = (req.data === null ? 0 : req.data.length) - tree.dataLength(node);
+    const quota = this.quotas.check(req.path, bytesDiff, 0, this.warnings);
+    if (quota !== 0) return quota;
     const version = tree.version(node);
     if (req.version !== -1 && req.version !== version) return Err.BADVERSION;
     undo?.push({
@@ -378,12 +406,15 @@ export class StateMachine {
       mtime: tree.mtime(node),
     });
     tree.setData(node, req.data, (version + 1) | 0, e.zxid, e.timeMs);
+    const stat = tree.statOf(node);
+    this.writeStats(this.quotas.statsAfter(req.path, bytesDiff, 0, this.warnings), undo);
     triggers.push({ type: EventType.NodeDataChanged, path: req.path, acl: tree.aclOf(node) });
-    return tree.statOf(node);
+    return stat;
   }
 
   private setACL(e: Entry, req: SetACLRequest): OpOutcome<Stat> {
     const tree = this.tree;
+    if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
     const acl = fixupACL(req.acl, e.authIds);
     if (acl === undefined) return Err.INVALIDACL;
@@ -399,6 +430,7 @@ export class StateMachine {
   /** The `check` op of a multi: path, existence, READ, then the data version. */
   private check(e: Entry, req: CheckVersionRequest): number {
     const tree = this.tree;
+    if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
     const node = tree.get(req.path);
     if (node === undefined) return Err.NONODE;
@@ -449,8 +481,11 @@ export class StateMachine {
     for (let i = 0; i < ops.length; i++) {
       const r = this.multiOp(e, ops[i]!, undo, triggers);
       if (typeof r === "number") {
-        this.rollback(undo);
+        rollback(this.tree, undo);
         triggers.length = 0;
+        // ZooKeeper's prep stage turns an exception (here: unparseable quota data) into a
+        // MARSHALLINGERROR for the whole request, not a per-op result.
+        if (r === Err.MARSHALLINGERROR) return errorResult(r);
         const failed: MultiResult[] = ops.map((_, j) => ({
           type: -1,
           err: j < i ? 0 : j === i ? r : Err.RUNTIMEINCONSISTENCY,
@@ -460,29 +495,6 @@ export class StateMachine {
       results.push(r);
     }
     return { err: 0, kind: "multi", results };
-  }
-
-  private rollback(undo: Undo[]): void {
-    const tree = this.tree;
-    for (let i = undo.length - 1; i >= 0; i--) {
-      const u = undo[i]!;
-      switch (u.kind) {
-        case "create": {
-          tree.detach(u.path);
-          tree.setChildCounters(tree.get(u.parentPath)!, u.cversion, u.pzxid);
-          break;
-        }
-        case "delete": {
-          tree.attach(u.path, u.image);
-          const parent = tree.get(u.parentPath)!;
-          tree.setChildCounters(parent, tree.storedCversion(parent), u.pzxid);
-          break;
-        }
-        case "setData":
-          tree.setData(tree.get(u.path)!, u.data, u.version, u.mzxid, u.mtime);
-          break;
-      }
-    }
   }
 
   // Reads. They consume no zxid and check READ (getACL: READ or ADMIN) as FinalRequestProcessor does.
@@ -538,6 +550,14 @@ export class StateMachine {
     return out;
   }
 
+  /**
+   * Paths the server should propose to delete with deleteContainer entries: ContainerManager's
+   * candidates at `nowMs`, at most `limit` of them (cleanup.ts).
+   */
+  cleanupCandidates(nowMs: bigint, limit: number, maxNeverUsedIntervalMs = 0n): string[] {
+    return cleanupCandidates(this.tree, nowMs, limit, maxNeverUsedIntervalMs);
+  }
+
   /** The client-visible Stat without an ACL check (setWatches catch-up compares mzxid/pzxid). */
   statOf(path: string): Stat | undefined {
     const node = this.tree.get(path);
@@ -552,8 +572,22 @@ export class StateMachine {
   digest(): bigint {
     const sum = new DigestSum();
     const h = new Hasher64();
-    for (const [id, session] of this.sessionTable)
-      sum.add(h.reset().int(0x5e55).long(id).int(session.timeoutMs).finish());
+    for (const [id, session] of this.sessionTable) sum.add(sessionDigestTerm(h, id, session.timeoutMs));
     return BigInt.asUintN(64, this.tree.digest() + sum.value);
+  }
+
+  /**
+   * Loads the session table and applied zxid of a snapshot into a machine whose tree the snapshot
+   * loader has just filled; only a fresh machine may be restored.
+   */
+  restore(lastZxid: bigint, sessions: Iterable<readonly [bigint, number]>): void {
+    if (this.appliedZxid !== 0n || this.sessionTable.size !== 0) {
+      throw new Error("invariant: only a fresh state machine is restored from a snapshot");
+    }
+    for (const [rawId, timeoutMs] of sessions) {
+      const id = normalizeId(rawId);
+      this.sessionTable.set(id, new SessionRecord(timeoutMs, id, this.tree));
+    }
+    this.appliedZxid = lastZxid;
   }
 }

@@ -67,13 +67,18 @@ export function testOptions(overrides: Partial<ServiceOptions> = {}): ServiceOpt
     maxSessionTimeoutMs: 40000,
     frameBytesMax: 0xfffff,
     outstandingPerConnectionMax: 1000,
+    outstandingMax: 1000,
     sessionSecret: Buffer.alloc(32, 7),
     skipACL: false,
     superDigest: undefined,
     extendedTypesEnabled: true,
+    enforceQuota: false,
     reconfigEnabled: false,
     watchesPerConnectionMax: 1000,
+    containerCheckIntervalMs: 60_000,
+    containerMaxPerMinute: 10_000,
     now: Date.now,
+    log: { warn: () => undefined },
     ...overrides,
   };
 }

@@ -6,8 +6,17 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FourLetterWords } from "../../src/admin/four-letter-words.js";
 import { Err, EventType, OpCode } from "../../src/protocol/constants.js";
+import type { Request } from "../../src/protocol/requests.js";
 import { defaultConfig, parseZooCfg } from "../../src/server/config.js";
-import { commitTurn, createReq, decodeBody, ManualClock, newService, RawClient } from "./harness.js";
+import {
+  commitTurn,
+  createReq,
+  decodeBody,
+  ManualClock,
+  newService,
+  OPEN_ACL,
+  RawClient,
+} from "./harness.js";
 
 describe("handshake", () => {
   test("a 45-byte ConnectRequest gets a 37-byte answer with a clamped timeout and 16-byte password", async () => {
@@ -174,6 +183,21 @@ describe("requests", () => {
     assert.equal(decodeBody("GetDataResponse", last.body).data?.toString(), "2");
   });
 
+  test("past globalOutstandingLimit every connection stops reading until the backlog halves", async () => {
+    const service = newService({ outstandingMax: 4 });
+    const busy = new RawClient(service);
+    const idle = new RawClient(service);
+    await busy.connect();
+    await idle.connect();
+    busy.send(Buffer.concat(Array.from({ length: 10 }, (_, i) => busy.requestFrame(createReq(`/t${i}`)))));
+    assert.ok(busy.transport.paused && idle.transport.paused, "both connections are throttled");
+    await commitTurn();
+    await commitTurn();
+    assert.equal(busy.frames().length, 10);
+    assert.ok(!busy.transport.paused && !idle.transport.paused, "reading resumes once answered");
+    assert.equal(service.outstanding, 0);
+  });
+
   test("a ping is answered with xid -2 and the last zxid", async () => {
     const client = new RawClient(newService());
     await client.connect();
@@ -335,5 +359,51 @@ describe("four-letter words", () => {
     client.send(Buffer.from("ru"));
     client.send(Buffer.from("ok"));
     assert.equal(client.transport.take().toString(), "imok");
+  });
+});
+
+describe("container and TTL clean-up", () => {
+  test("an emptied container and an expired TTL node are deleted through the log; a fresh TTL node stays", async () => {
+    const clock = new ManualClock();
+    const service = newService({ now: clock.now });
+    const client = new RawClient(service);
+    await client.connect();
+    const container = (path: string): Request => ({
+      type: OpCode.createContainer,
+      path,
+      data: null,
+      acl: OPEN_ACL,
+      flags: 4,
+    });
+    const ttl = (path: string, ttlMs: bigint): Request => ({
+      type: OpCode.createTTL,
+      path,
+      data: null,
+      acl: OPEN_ACL,
+      flags: 5,
+      ttl: ttlMs,
+    });
+    assert.equal((await client.call(container("/c"))).err, 0);
+    assert.equal((await client.call(container("/never-used"))).err, 0);
+    assert.equal((await client.call(createReq("/c/x"))).err, 0);
+    assert.equal((await client.call({ type: OpCode.delete, path: "/c/x", version: -1 })).err, 0);
+    assert.equal((await client.call(ttl("/old", 1000n))).err, 0);
+    clock.nowMs += 5000;
+    assert.equal((await client.call(ttl("/young", 1000n))).err, 0);
+    await client.call({ type: OpCode.exists, path: "/c", watch: true });
+    service.cleanUpNodes();
+    const frames = await client.exchange({ type: OpCode.exists, path: "/old", watch: false });
+    const deleted = frames.find((f) => f.kind === "event");
+    assert.ok(
+      deleted?.kind === "event" &&
+        deleted.event.type === EventType.NodeDeleted &&
+        deleted.event.path === "/c",
+    );
+    const exists = async (path: string) =>
+      (await client.call({ type: OpCode.exists, path, watch: false })).err;
+    assert.equal(await exists("/c"), Err.NONODE);
+    assert.equal(await exists("/old"), Err.NONODE);
+    assert.equal(await exists("/young"), 0);
+    assert.equal(await exists("/never-used"), 0, "a container that never had a child is kept");
   });
 });

@@ -159,6 +159,14 @@ export const multiStepArbitrary: fc.Arbitrary<Step> = rec({
   authIds: fc.constantFrom(...IDENTITIES),
 });
 
+/** Creates the sessions steps run as, so that writes reach their other checks until a session closes. */
+export function withLiveSessions(steps: readonly Step[]): Step[] {
+  const open = [1n, 2n, 3n].map(
+    (sessionId): Step => ({ txn: { kind: "createSession", timeoutMs: 30000 }, sessionId, authIds: [] }),
+  );
+  return [...open, ...steps];
+}
+
 /** Stamps steps into entries with increasing zxids and times. */
 export function toEntries(steps: readonly Step[], firstZxid = 1n): Entry[] {
   return steps.map((s, i) => ({

@@ -1,5 +1,6 @@
 // A small driver for StateMachine tests: it stamps entries with increasing zxids and a fixed clock,
-// runs as session 1 with an ip identity by default, and offers one-line helpers per txn kind.
+// runs as session 1 (created by the constructor, since writes need a live session) with an ip identity
+// by default, and offers one-line helpers per txn kind.
 
 import { type ACL, type Id, OPEN_ACL_UNSAFE } from "../../../src/protocol/data.js";
 import type { CreateOpcode, Entry, Txn } from "../../../src/state/entry.js";
@@ -27,6 +28,7 @@ export class Harness {
 
   constructor(options: StateMachineOptions = {}) {
     this.m = new StateMachine(options);
+    this.createSession(1n);
   }
 
   entry(txn: Txn, as: As = {}): Entry {

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { decodeEntry, encodeEntry } from "../../../src/state/entry.js";
 import { StateMachine } from "../../../src/state/machine.js";
-import { multiStepArbitrary, stepArbitrary, toEntries } from "./arbitraries.js";
+import { multiStepArbitrary, stepArbitrary, toEntries, withLiveSessions } from "./arbitraries.js";
 
 function observable(m: StateMachine) {
   return {
@@ -25,7 +25,7 @@ describe("state machine properties", () => {
       fc.property(fc.array(stepArbitrary, { maxLength: 60 }), fc.boolean(), (steps, extended) => {
         const a = new StateMachine({ extendedTypesEnabled: extended });
         const b = new StateMachine({ extendedTypesEnabled: extended });
-        for (const e of toEntries(steps)) {
+        for (const e of toEntries(withLiveSessions(steps))) {
           const ra = a.apply(e);
           const rb = b.apply(decodeEntry(encodeEntry(e)));
           assert.deepEqual(rb, ra);
@@ -41,7 +41,7 @@ describe("state machine properties", () => {
     fc.assert(
       fc.property(fc.array(stepArbitrary, { maxLength: 40 }), multiStepArbitrary, (steps, multi) => {
         const m = new StateMachine({ extendedTypesEnabled: true });
-        const entries = toEntries([...steps, multi]);
+        const entries = toEntries(withLiveSessions([...steps, multi]));
         for (const e of entries.slice(0, -1)) m.apply(e);
         const before = observable(m);
         const o = m.apply(entries[entries.length - 1]!);
@@ -71,7 +71,7 @@ describe("state machine properties", () => {
       fc.property(fc.array(stepArbitrary, { maxLength: 30 }), multiStepArbitrary, (steps, multi) => {
         const whole = new StateMachine({ extendedTypesEnabled: true });
         const split = new StateMachine({ extendedTypesEnabled: true });
-        const entries = toEntries(steps);
+        const entries = toEntries(withLiveSessions(steps));
         for (const e of entries) {
           whole.apply(e);
           split.apply(e);
