@@ -28,6 +28,7 @@ import type {
 } from "../protocol/requests.js";
 import { cleanupCandidates } from "./cleanup.js";
 import type { CreateOpcode, Entry } from "./entry.js";
+import { interpretMultiOps } from "./multi-ops.js";
 import { QuotaRules, type StatsWrite } from "./quota.js";
 import { rollback, type Undo } from "./undo.js";
 
@@ -470,12 +471,11 @@ export class StateMachine {
   }
 
   /** All-or-nothing under one zxid: on the first failure every earlier op is undone (§9.3). */
-  private multi(e: Entry, ops: readonly MultiOp[], triggers: Trigger[]): TxnResult {
-    // A multi mixing in read ops is answered like an undecodable body (§9.7), before anything runs.
-    for (const op of ops) {
-      if (op.type === OpCode.getData || op.type === OpCode.getChildren)
-        return errorResult(Err.MARSHALLINGERROR);
-    }
+  private multi(e: Entry, requested: readonly MultiOp[], triggers: Trigger[]): TxnResult {
+    // Ops ZooKeeper could not read (read ops, unknown or TTL flags on a create) fail the whole
+    // request like an undecodable body (§9.7), before anything runs.
+    const ops = interpretMultiOps(requested);
+    if (ops === undefined) return errorResult(Err.MARSHALLINGERROR);
     const undo: Undo[] = [];
     const results: MultiResult[] = [];
     for (let i = 0; i < ops.length; i++) {

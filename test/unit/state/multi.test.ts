@@ -167,3 +167,43 @@ describe("multi", () => {
     assert.equal(h.m.getData("/e1", [IP_ID]).err, Err.NONODE);
   });
 });
+
+describe("multi ops as ZooKeeper 3.9 reads them", () => {
+  test("a create op with TTL or unknown flags fails the whole multi with MARSHALLINGERROR", () => {
+    for (const flags of [5, 6, 7, 42]) {
+      const h = new Harness({ extendedTypesEnabled: true });
+      const o = h.apply({ kind: "multi", ops: [create("/ok"), create("/bad", 1, flags)] });
+      assert.deepEqual(o.result, { kind: "error", err: Err.MARSHALLINGERROR }, `flags ${flags}`);
+      assert.equal(h.m.statOf("/ok"), undefined);
+    }
+  });
+
+  test("a createTTL op without TTL flags runs as a plain create and ignores its ttl", () => {
+    const h = new Harness({ extendedTypesEnabled: true });
+    const ttlOp = (path: string, flags: number): MultiOp => ({
+      type: OpCode.createTTL,
+      path,
+      data: null,
+      acl: OPEN_ACL_UNSAFE,
+      flags,
+      ttl: -1n,
+    });
+    const o = h.apply({ kind: "multi", ops: [ttlOp("/plain", 0), ttlOp("/eph", 1)] });
+    assert.ok(o.result.kind === "multi");
+    assert.deepEqual(
+      o.result.results.map((r) => r.type),
+      [1, 1],
+    );
+    assert.equal(h.m.statOf("/eph")?.ephemeralOwner, 1n);
+  });
+
+  test("the CONTAINER flag makes any create op a container, answered with a Stat", () => {
+    const h = new Harness();
+    const o = h.apply({ kind: "multi", ops: [create("/c", 1, 4)] });
+    assert.ok(o.result.kind === "multi");
+    assert.equal(o.result.results[0]?.type, 15);
+    h.create("/c/x");
+    h.apply({ kind: "delete", request: { path: "/c/x", version: -1 } });
+    assert.deepEqual(h.m.cleanupCandidates(h.timeMs, 10), ["/c"]);
+  });
+});

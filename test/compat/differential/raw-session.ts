@@ -1,0 +1,182 @@
+// One client session spoken in raw frames through src/protocol, with no client library in between,
+// so the differential test sees exactly what a server puts on the wire. Everything that arrives is
+// kept in arrival order (replies and notifications alike), because the order of a session's events
+// relative to its replies is part of what the test compares.
+
+import { connect, type Socket } from "node:net";
+import { readConnectResponse, writeConnectRequest } from "../../../src/protocol/connect.js";
+import { JUTE_MAX_BUFFER_DEFAULT, OpCode, Xid } from "../../../src/protocol/constants.js";
+import { readWatcherEvent, type WatcherEvent } from "../../../src/protocol/events.js";
+import { FrameDecoder, frame } from "../../../src/protocol/framing.js";
+import { JuteReader, JuteWriter } from "../../../src/protocol/jute.js";
+import { encodeRequestBody, type Request, writeRequestHeader } from "../../../src/protocol/requests.js";
+import { type ReplyHeader, readReplyHeader } from "../../../src/protocol/responses.js";
+
+/** A reply as it arrived: the header and a reader positioned at the body. */
+export interface RawReply {
+  readonly header: ReplyHeader;
+  readonly body: JuteReader;
+  /** How many untaken notifications had arrived before this reply: they came first on the wire. */
+  readonly eventsBefore: number;
+}
+
+/** What a pending request ends with: a reply, or the reason none came. */
+export type Outcome = { readonly reply: RawReply } | { readonly lost: "closed" | "timeout" };
+
+export interface Arrival {
+  readonly kind: "event";
+  readonly event: WatcherEvent;
+  readonly zxid: bigint;
+}
+
+interface Pending {
+  readonly xid: number;
+  readonly settle: (outcome: Outcome) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** No script keeps more than a handful of requests in flight; more means a runaway caller. */
+const PENDING_MAX = 64;
+
+export class RawSession {
+  private nextXid = 1;
+  private readonly pending: Pending[] = [];
+  private closed = false;
+  /** Notifications not yet taken by the runner, in arrival order. */
+  private events: Arrival[] = [];
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly sessionId: bigint,
+    readonly timeOut: number,
+    private readonly replyTimeoutMs: number,
+  ) {}
+
+  /** Connects, sends a new-session ConnectRequest and waits for the ConnectResponse. */
+  static open(port: number, sessionTimeoutMs: number, replyTimeoutMs: number): Promise<RawSession> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: "127.0.0.1", port });
+      socket.setNoDelay(true);
+      const decoder = new FrameDecoder(JUTE_MAX_BUFFER_DEFAULT);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no ConnectResponse within ${replyTimeoutMs} ms on port ${port}`));
+      }, replyTimeoutMs);
+      let session: RawSession | undefined;
+      socket.on("error", (error) => {
+        if (session === undefined) {
+          clearTimeout(timer);
+          reject(error);
+        }
+      });
+      socket.on("close", () => {
+        if (session === undefined) {
+          clearTimeout(timer);
+          reject(new Error(`connection closed before the ConnectResponse on port ${port}`));
+        } else session.onClose();
+      });
+      socket.on("data", (chunk: Buffer) => {
+        decoder.push(chunk, (payload) => {
+          if (session !== undefined) {
+            session.onFrame(payload);
+            return;
+          }
+          const response = readConnectResponse(new JuteReader(Buffer.from(payload)));
+          clearTimeout(timer);
+          session = new RawSession(socket, response.sessionId, response.timeOut, replyTimeoutMs);
+          resolve(session);
+        });
+      });
+      socket.on("connect", () => {
+        const w = new JuteWriter();
+        writeConnectRequest(w, {
+          protocolVersion: 0,
+          lastZxidSeen: 0n,
+          timeOut: sessionTimeoutMs,
+          sessionId: 0n,
+          passwd: Buffer.alloc(16),
+          readOnly: false,
+        });
+        socket.write(frame(w.finish()));
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a request with the next xid and resolves with its reply. */
+  send(request: Request): Promise<Outcome> {
+    const xid = this.nextXid++;
+    return this.sendWithXid(xid, request);
+  }
+
+  /** An auth packet travels with xid -4 and is answered out of the normal pipeline. */
+  auth(scheme: string, credential: string): Promise<Outcome> {
+    return this.sendWithXid(Xid.AUTH, {
+      type: OpCode.auth,
+      authType: 0,
+      scheme,
+      auth: Buffer.from(credential, "utf8"),
+    });
+  }
+
+  /** A ping is a barrier: its reply comes after everything the server queued for us before it. */
+  ping(): Promise<Outcome> {
+    return this.sendWithXid(Xid.PING, { type: OpCode.ping });
+  }
+
+  /** Notifications that arrived since the last call, oldest first. */
+  takeEvents(): Arrival[] {
+    const taken = this.events;
+    this.events = [];
+    return taken;
+  }
+
+  /** Closes the socket without a closeSession, for tearing down at the end of a script. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private sendWithXid(xid: number, request: Request): Promise<Outcome> {
+    if (this.closed) return Promise.resolve({ lost: "closed" });
+    if (this.pending.length >= PENDING_MAX) throw new Error(`more than ${PENDING_MAX} requests in flight`);
+    const w = new JuteWriter();
+    writeRequestHeader(w, { xid, type: request.type });
+    encodeRequestBody(w, request);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const index = this.pending.findIndex((p) => p.timer === timer);
+        if (index >= 0) this.pending.splice(index, 1);
+        resolve({ lost: "timeout" });
+      }, this.replyTimeoutMs);
+      this.pending.push({ xid, settle: resolve, timer });
+      this.socket.write(frame(w.finish()));
+    });
+  }
+
+  private onFrame(payload: Buffer): void {
+    const body = new JuteReader(Buffer.from(payload));
+    const header = readReplyHeader(body);
+    if (header.xid === Xid.NOTIFICATION) {
+      this.events.push({ kind: "event", event: readWatcherEvent(body), zxid: header.zxid });
+      return;
+    }
+    // Replies come in request order; an xid that is not the oldest pending one is a server bug the
+    // comparison should show, so it is matched by xid rather than trusted to be the head.
+    const index = this.pending.findIndex((p) => p.xid === header.xid);
+    if (index < 0) return;
+    const [entry] = this.pending.splice(index, 1);
+    clearTimeout(entry!.timer);
+    entry!.settle({ reply: { header, body, eventsBefore: this.events.length } });
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.settle({ lost: "closed" });
+    }
+  }
+}
