@@ -152,7 +152,8 @@ export function defaultConfig(): ServerConfig {
     forceSync: true,
     skipAcl: false,
     superDigest: undefined,
-    extendedTypesEnabled: false,
+    // ZooKeeper defaults to false; TTL nodes are a feature people expect to work, so ours are on.
+    extendedTypesEnabled: true,
     enforceQuota: false,
     initLimitTicks: 10,
     syncLimitTicks: 5,

@@ -59,7 +59,7 @@ describe("defaults", () => {
     assert.equal(config.forceSync, true);
     assert.equal(config.skipAcl, false);
     assert.equal(config.superDigest, undefined);
-    assert.equal(config.extendedTypesEnabled, false);
+    assert.equal(config.extendedTypesEnabled, true);
     assert.equal(config.enforceQuota, false);
     assert.equal(config.initLimitTicks, 10);
     assert.equal(config.syncLimitTicks, 5);
@@ -745,7 +745,7 @@ describe("loadZooCfg and myid", () => {
       const myid = join(dir, "data", "myid");
       assert.equal(
         loadError(path).message,
-        `PDK_CONFIG_INVALID: ${myid} line 1: "one" is not a server id (0..255); write this server's N from server.N`,
+        `PDK_CONFIG_INVALID: ${myid} line 1: "one" is not a server id (0..254, as extendedTypesEnabled=true); write this server's N from server.N`,
       );
     });
   });
