@@ -3,12 +3,14 @@
 
 import { parseArgs } from "node:util";
 import { PADDOCK_VERSION } from "../admin/version.js";
+import { runPurge } from "./purge-command.js";
 import { runServer } from "./server-command.js";
 
 const USAGE = `Usage: paddock <command> [options]
 
 Commands:
   server [--config zoo.cfg]   run a server (defaults: port 2181, data under ./data)
+  purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
 
 Options:
   -h, --help                  show this help
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       await runServer(values.config);
       return undefined;
     }
+    case "purge":
+      return await runPurge(rest);
     case "-v":
     case "--version":
       process.stdout.write(`paddock ${PADDOCK_VERSION}\n`);

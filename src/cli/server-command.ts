@@ -13,10 +13,11 @@ import {
   loadZooCfg,
   type ServerConfig,
 } from "../server/config.js";
-import { InMemoryEntryLog } from "../server/entry-log.js";
 import { ClientListener } from "../server/listener.js";
 import { ZooKeeperService } from "../server/service.js";
 import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
+import { NodeFileSystem } from "../storage/node-file-system.js";
+import { openStorage } from "../storage/open-storage.js";
 
 /** ZooKeeper's defaults for znode.container.checkIntervalMs and znode.container.maxPerMinute. */
 const CONTAINER_CHECK_INTERVAL_MS = 60_000;
@@ -54,6 +55,32 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     log.warn("server.N lines name an ensemble; this version serves standalone and ignores them");
   }
   const { minMs, maxMs } = effectiveSessionTimeouts(config);
+  const storageLogger = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) };
+  let storage: Awaited<ReturnType<typeof openStorage>>;
+  try {
+    storage = await openStorage(
+      new NodeFileSystem(),
+      {
+        ...config,
+        machineOptions: {
+          skipACL: config.skipAcl,
+          extendedTypesEnabled: config.extendedTypesEnabled,
+          enforceQuota: config.enforceQuota,
+        },
+      },
+      storageLogger,
+      (error) => {
+        // The disk failed under the log: nothing past the durable log may be applied or answered.
+        // Exit; a restart recovers from what is on disk.
+        log.fatal(error.message);
+        process.exit(1);
+      },
+    );
+  } catch (error) {
+    log.fatal(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+    return;
+  }
   const service = new ZooKeeperService(
     {
       serverId: config.serverId ?? 1,
@@ -75,7 +102,8 @@ export async function runServer(configPath: string | undefined): Promise<void> {
       now: Date.now,
       log: { warn: (message) => log.warn(message) },
     },
-    new InMemoryEntryLog(),
+    storage.log,
+    storage.machine,
   );
   const words = new FourLetterWords(service, config, () => ({
     dataDirBytes: directoryBytes(config.dataDir),
@@ -96,6 +124,7 @@ export async function runServer(configPath: string | undefined): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
     await listener.close();
+    await storage.snapshotter.idle();
     await service.stop();
     process.exit(0);
   };

@@ -1,0 +1,218 @@
+// Reads the log back at start-up: which segments recovery needs, their records in order, and where
+// appending resumes. A torn tail of the newest segment (a crash mid-write) is cut by rewriting the
+// segment's valid prefix through a temporary file and an atomic rename; every other kind of damage,
+// and any gap between segments or before the snapshot, stops start-up with the file and offset.
+
+import { join } from "node:path";
+import { JuteDecodeError } from "../protocol/jute.js";
+import { decodeEntry, type Entry } from "../state/entry.js";
+import { invariant, StorageError } from "./errors.js";
+import type { FileSystem } from "./file-system.js";
+import type { StorageLogger } from "./logger.js";
+import {
+  decodeSegmentHeader,
+  parseSegmentName,
+  SEGMENT_HEADER_BYTES,
+  type SegmentHeader,
+  scanSegment,
+} from "./segment-format.js";
+
+/** Where appending resumes: the newest segment and the offset after its last whole record. */
+export interface LogTail {
+  readonly path: string;
+  readonly header: SegmentHeader;
+  readonly end: number;
+  readonly size: number;
+}
+
+export interface LogSegmentInfo {
+  readonly name: string;
+  readonly header: SegmentHeader;
+}
+
+export interface ReadLogResult {
+  /** Entries after `afterZxid`, in log order. */
+  readonly entries: Entry[];
+  /** Highest zxid in the log, or `afterZxid` when the log holds nothing newer. */
+  readonly lastZxid: bigint;
+  /** undefined when there is no segment to continue, or the log ends before `afterZxid`. */
+  readonly tail: LogTail | undefined;
+  /** Every segment with a valid header, oldest first (retention decides on these). */
+  readonly segments: LogSegmentInfo[];
+}
+
+/** Segments considered at start-up; more than this means purging has not run for a very long time. */
+const SEGMENTS_MAX = 100_000;
+
+const REMEDY =
+  "the server refuses to start. Restore this data directory from a backup, or remove it to resync " +
+  "this server from the ensemble; a standalone server would lose its data";
+
+export function hex(zxid: bigint): string {
+  return `0x${BigInt.asUintN(64, zxid).toString(16)}`;
+}
+
+function corrupt(path: string, offset: number, reason: string): StorageError {
+  return new StorageError(
+    "PDK_LOG_CORRUPT",
+    `log segment ${path} is corrupt at byte ${offset} (${reason}); ${REMEDY}.`,
+  );
+}
+
+/** Log segment file names in dir, oldest first; leftover temporary files from a cut are removed. */
+export async function listSegments(fs: FileSystem, dir: string): Promise<{ name: string; zxid: bigint }[]> {
+  const out: { name: string; zxid: bigint }[] = [];
+  for (const name of await fs.list(dir)) {
+    const zxid = parseSegmentName(name);
+    if (zxid !== undefined) out.push({ name, zxid });
+  }
+  if (out.length > SEGMENTS_MAX) {
+    throw new StorageError(
+      "PDK_STORAGE_GAP",
+      `${dir} holds ${out.length} log segments (at most ${SEGMENTS_MAX}); run paddock purge first.`,
+    );
+  }
+  return out.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
+}
+
+function allZero(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** Replaces a segment by its first `end` bytes, zero-filled to the same size, atomically. */
+async function cutSegment(fs: FileSystem, path: string, bytes: Buffer, end: number): Promise<void> {
+  const temp = `${path}.tmp`;
+  if (await fs.exists(temp)) await fs.unlink(temp);
+  const f = await fs.open(temp, "create");
+  try {
+    await f.truncate(bytes.length);
+    await f.write(bytes.subarray(0, end), 0);
+    await f.datasync();
+  } finally {
+    await f.close();
+  }
+  await fs.rename(temp, path);
+  const slash = path.lastIndexOf("/");
+  await fs.syncDir(slash <= 0 ? "/" : path.slice(0, slash));
+}
+
+/**
+ * Reads the log in `dir` for recovery from a snapshot at `afterZxid` (0 for none): checks every
+ * needed segment end to end, cuts a torn tail, and refuses any gap or damage.
+ */
+export async function readLog(
+  fs: FileSystem,
+  dir: string,
+  afterZxid: bigint,
+  logger: StorageLogger,
+): Promise<ReadLogResult> {
+  await fs.mkdirp(dir);
+  for (const name of await fs.list(dir)) {
+    if (name.startsWith("log.") && name.endsWith(".tmp")) await fs.unlink(join(dir, name));
+  }
+  const names = await listSegments(fs, dir);
+  const segments: LogSegmentInfo[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const { name, zxid } = names[i]!;
+    const path = join(dir, name);
+    const f = await fs.open(path, "read");
+    let head: Buffer;
+    try {
+      head = await f.read(0, SEGMENT_HEADER_BYTES);
+    } finally {
+      await f.close();
+    }
+    const header = decodeSegmentHeader(head);
+    if (header === undefined) {
+      // A crash while creating the newest segment leaves it empty or all zeros (ZOOKEEPER-2332, -1621).
+      if (i === names.length - 1 && allZero(await fs.readFile(path))) {
+        logger.warn(`removing ${path}: the newest log segment was never written (crash while creating it)`);
+        await fs.unlink(path);
+        await fs.syncDir(dir);
+        continue;
+      }
+      throw corrupt(path, 0, "segment header damaged");
+    }
+    if (header.firstZxid !== zxid) throw corrupt(path, 16, `header names ${hex(header.firstZxid)}`);
+    segments.push({ name, header });
+  }
+
+  if (segments.length === 0) return { entries: [], lastZxid: afterZxid, tail: undefined, segments };
+
+  // The first needed segment is the newest that starts at or before the snapshot's successor.
+  let first = -1;
+  for (let i = 0; i < segments.length; i++) if (segments[i]!.header.prevZxid <= afterZxid) first = i;
+  if (first < 0) {
+    const oldest = segments[0]!;
+    throw new StorageError(
+      "PDK_STORAGE_GAP",
+      `the oldest log segment ${join(dir, oldest.name)} starts after zxid ${hex(oldest.header.prevZxid)} but ` +
+        `the newest valid snapshot is at ${hex(afterZxid)}${afterZxid === 0n ? " (there is none)" : ""}: ` +
+        `the entries in between are missing, and starting would lose them. ${REMEDY}.`,
+    );
+  }
+
+  const entries: Entry[] = [];
+  let lastZxid = segments[first]!.header.prevZxid;
+  let tail: LogTail | undefined;
+  for (let i = first; i < segments.length; i++) {
+    const { name, header } = segments[i]!;
+    const path = join(dir, name);
+    const newest = i === segments.length - 1;
+    if (header.prevZxid !== lastZxid) {
+      throw new StorageError(
+        "PDK_STORAGE_GAP",
+        `log segment ${path} follows zxid ${hex(header.prevZxid)} but the log before it ends at ` +
+          `${hex(lastZxid)}: a segment is missing or was cut. ${REMEDY}.`,
+      );
+    }
+    const bytes = await fs.readFile(path);
+    if (bytes.length % header.unitBytes !== 0) {
+      throw corrupt(
+        path,
+        bytes.length,
+        `the file is ${bytes.length} bytes, not a whole number of its ${header.unitBytes}-byte ` +
+          "preallocation units, so it was truncated",
+      );
+    }
+    const scan = scanSegment(bytes);
+    if (scan.stop.kind === "corrupt") throw corrupt(path, scan.stop.offset, scan.stop.reason);
+    if (scan.stop.kind === "torn") {
+      if (!newest)
+        throw corrupt(path, scan.stop.offset, "damaged record in a segment that is not the newest");
+      logger.warn(
+        `cutting the torn tail of ${path} at byte ${scan.stop.offset}: a crash interrupted that write ` +
+          "before it was synced, so nothing there was acknowledged",
+      );
+      await cutSegment(fs, path, bytes, scan.stop.offset);
+    }
+    for (const record of scan.records) {
+      if (record.zxid <= lastZxid || record.zxid < header.firstZxid) {
+        throw corrupt(path, record.offset, `zxid ${hex(record.zxid)} does not follow ${hex(lastZxid)}`);
+      }
+      let entry: Entry;
+      try {
+        entry = decodeEntry(record.payload);
+      } catch (error) {
+        if (!(error instanceof JuteDecodeError)) throw error;
+        throw corrupt(
+          path,
+          record.offset,
+          `checksum matches but the entry does not decode: ${error.message}`,
+        );
+      }
+      invariant(entry.zxid === record.zxid, `record zxid ${hex(record.zxid)} matches its entry`);
+      lastZxid = record.zxid;
+      if (record.zxid > afterZxid) entries.push(entry);
+    }
+    if (newest) tail = { path, header, end: scan.end, size: bytes.length };
+  }
+  if (lastZxid < afterZxid) {
+    logger.warn(
+      `the log ends at ${hex(lastZxid)}, before the snapshot at ${hex(afterZxid)}; new entries start a new segment`,
+    );
+    return { entries, lastZxid: afterZxid, tail: undefined, segments };
+  }
+  return { entries, lastZxid, tail, segments };
+}

@@ -1,0 +1,109 @@
+// Decides when to snapshot and runs one at a time: after snapCount entries (randomised between half
+// and all of it, as ZooKeeper does, so an ensemble's members do not snapshot together) or once the log
+// has grown by snapSizeLimitBytes since the last snapshot, and on demand. A snapshot starts right after
+// a committed batch has been applied, so it holds exactly the state at that batch's last zxid; the log
+// rolls to a new segment there so that retention can remove whole segments. Autopurge follows.
+
+import type { Entry } from "../state/entry.js";
+import type { StateMachine } from "../state/machine.js";
+import { SnapshotCapture } from "../state/snapshot.js";
+import type { CommitObserver, DurableEntryLog } from "./durable-entry-log.js";
+import { diskFailure, type StorageError } from "./errors.js";
+import type { FileSystem } from "./file-system.js";
+import { hex } from "./log-reader.js";
+import type { StorageLogger } from "./logger.js";
+import { purge } from "./purge.js";
+import { writeSnapshot } from "./snapshot-file.js";
+
+export interface SnapshotterOptions {
+  readonly fs: FileSystem;
+  readonly dataDir: string;
+  readonly dataLogDir: string;
+  readonly machine: StateMachine;
+  readonly log: DurableEntryLog;
+  /** snapCount (ZooKeeper default 100000). */
+  readonly snapCount: number;
+  /** zookeeper.snapSizeLimitInKb in bytes (ZooKeeper default 4 GiB); 0 disables the size trigger. */
+  readonly snapSizeLimitBytes: number;
+  /** autopurge.snapRetainCount; purging runs after each snapshot when autopurge is on. */
+  readonly retainCount: number;
+  readonly autopurge: boolean;
+  readonly nodesPerChunk: number;
+  /** Uniform in [0, 1), for the randomised snapCount. */
+  readonly random: () => number;
+  readonly logger: StorageLogger;
+  /** A snapshot that failed on the disk; the server should exit (the log may be failing too). */
+  readonly onFatal: (error: StorageError) => void;
+}
+
+export class Snapshotter implements CommitObserver {
+  private entriesSince = 0;
+  private bytesSince = 0;
+  private threshold: number;
+  private running: Promise<bigint> | undefined;
+
+  constructor(private readonly o: SnapshotterOptions) {
+    this.threshold = this.roll();
+    o.log.observer = this;
+  }
+
+  private roll(): number {
+    const half = Math.max(1, Math.floor(this.o.snapCount / 2));
+    return half + Math.floor(this.o.random() * half);
+  }
+
+  afterCommit(entries: readonly Entry[], loggedBytes: number): void {
+    this.entriesSince += entries.length;
+    this.bytesSince += loggedBytes;
+    const sizeDue = this.o.snapSizeLimitBytes > 0 && this.bytesSince >= this.o.snapSizeLimitBytes;
+    if ((this.entriesSince >= this.threshold || sizeDue) && this.running === undefined) {
+      this.start().catch((error: unknown) => this.o.onFatal(error as StorageError));
+    }
+  }
+
+  /** Takes a snapshot of the state as applied now (or joins the one running); resolves to its zxid. */
+  snapshotNow(): Promise<bigint> {
+    return this.running ?? this.start();
+  }
+
+  /** Waits for a running snapshot, for shutdown. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private start(): Promise<bigint> {
+    // Synchronous up to here: the capture holds the state after the batch just applied, no later one.
+    const capture = new SnapshotCapture(this.o.machine);
+    this.entriesSince = 0;
+    this.bytesSince = 0;
+    this.threshold = this.roll();
+    this.o.log.rollBeforeNextBatch();
+    const run = this.write(capture).finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async write(capture: SnapshotCapture): Promise<bigint> {
+    const { fs, dataDir, logger } = this.o;
+    logger.info(`snapshot at zxid ${hex(capture.zxid)} started`);
+    const summary = await writeSnapshot(capture, {
+      fs,
+      dir: dataDir,
+      nodesPerChunk: this.o.nodesPerChunk,
+      yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
+    });
+    logger.info(
+      `snapshot at zxid ${hex(summary.zxid)} written: ${summary.nodeCount} znodes, ${summary.sessionCount} sessions, digest 0x${summary.digest.toString(16)}`,
+    );
+    if (this.o.autopurge) {
+      try {
+        await purge(fs, dataDir, this.o.dataLogDir, this.o.retainCount, logger);
+      } catch (error) {
+        throw diskFailure("purge", dataDir, error);
+      }
+    }
+    return summary.zxid;
+  }
+}

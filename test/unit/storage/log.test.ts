@@ -1,0 +1,289 @@
+// The log's promises, checked on the simulated file layer: group commit shares one fdatasync per
+// batch, onCommit never runs ahead of the sync, a crash at any point recovers a prefix of the appended
+// entries that holds every acknowledged one, a torn or zero-filled tail is cut, and damage that a
+// crash cannot explain stops recovery with the file and offset.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { OPEN_ACL_UNSAFE } from "../../../src/protocol/data.js";
+import { type Entry, encodeEntry } from "../../../src/state/entry.js";
+import { StateMachine } from "../../../src/state/machine.js";
+import { StorageError } from "../../../src/storage/errors.js";
+import { listSegments, readLog } from "../../../src/storage/log-reader.js";
+import { SEGMENT_HEADER_BYTES, segmentName, writeRecord } from "../../../src/storage/segment-format.js";
+import { SimFileSystem } from "../../../src/storage/sim-file-system.js";
+import { type Step, stepArbitrary, toEntries } from "../state/arbitraries.js";
+import { LinesLogger, LOG_DIR, openLog, turn, untilCommitted } from "./support.js";
+
+function createEntry(zxid: bigint, path: string, bytes = 8): Entry {
+  return {
+    zxid,
+    timeMs: 1_700_000_000_000n + zxid,
+    sessionId: 1n,
+    authIds: [],
+    txn: {
+      kind: "create",
+      opcode: 1,
+      request: { path, data: Buffer.alloc(bytes, 7), acl: OPEN_ACL_UNSAFE, flags: 0, ttl: -1n },
+    },
+  };
+}
+
+async function newSim(seed = 1): Promise<SimFileSystem> {
+  const sim = new SimFileSystem(seed);
+  await sim.mkdirp(LOG_DIR);
+  return sim;
+}
+
+function zxids(entries: readonly Entry[]): bigint[] {
+  return entries.map((e) => e.zxid);
+}
+
+/** Entries compared as the bytes the log stores (generated requests may carry extra fields). */
+function encoded(entries: readonly Entry[]): string[] {
+  return entries.map((e) => encodeEntry(e).toString("hex"));
+}
+
+test("entries appended in one event-loop turn share one fdatasync and commit together", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process());
+  opened.log.append(createEntry(1n, "/first"));
+  await untilCommitted(opened, 1);
+  const syncsBefore = sim.syncCount;
+  let batches = 0;
+  opened.log.onCommit = (entries) => {
+    batches++;
+    opened.committed.push(...entries);
+  };
+  for (let i = 2n; i <= 101n; i++) opened.log.append(createEntry(i, `/n${i}`));
+  await untilCommitted(opened, 101);
+  assert.equal(batches, 1);
+  assert.equal(sim.syncCount - syncsBefore, 1);
+  await opened.log.close();
+});
+
+test("no entry is committed when its fdatasync fails, and the log refuses further appends", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process());
+  opened.log.append(createEntry(1n, "/a"));
+  await untilCommitted(opened, 1);
+  sim.inject({ call: "datasync", errno: "EIO", remaining: 1 });
+  opened.log.append(createEntry(2n, "/b"));
+  for (let i = 0; i < 100 && opened.fatal.length === 0; i++) await turn();
+  assert.equal(opened.fatal.length, 1);
+  assert.equal(opened.fatal[0]!.code, "PDK_DISK_FAILED");
+  assert.match(opened.fatal[0]!.message, /fdatasync .* failed \(EIO\)/);
+  assert.deepEqual(zxids(opened.committed), [1n]);
+  assert.throws(() => opened.log.append(createEntry(3n, "/c")), /PDK_LOG_CLOSED/);
+  // The failed sync dropped its data (as Linux does); after a reboot only the acknowledged entry is there.
+  sim.crash();
+  const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+  assert.deepEqual(zxids(after.entries), [1n]);
+});
+
+test("ENOSPC while growing a segment stops the log without committing the batch", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process(), { preallocBytes: 4096 });
+  opened.log.append(createEntry(1n, "/a"));
+  await untilCommitted(opened, 1);
+  sim.inject({ call: "truncate", errno: "ENOSPC" });
+  opened.log.append(createEntry(2n, "/big", 6000));
+  for (let i = 0; i < 100 && opened.fatal.length === 0; i++) await turn();
+  assert.match(opened.fatal[0]!.message, /PDK_DISK_FAILED: truncate .* \(ENOSPC\).*disk is full/);
+  assert.deepEqual(zxids(opened.committed), [1n]);
+});
+
+test("a record larger than the preallocation unit is written and read back whole (ZOOKEEPER-2249)", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process(), { preallocBytes: 4096 });
+  const entries = [createEntry(1n, "/a", 10), createEntry(2n, "/big", 9000), createEntry(3n, "/c", 10)];
+  for (const e of entries) opened.log.append(e);
+  await untilCommitted(opened, 3);
+  await opened.log.close();
+  sim.crash();
+  const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+  assert.deepEqual(after.entries, entries);
+});
+
+interface CrashRun {
+  readonly steps: Step[];
+  /** Power fails in place of this disk call (counted from when the log opens). */
+  readonly crashAtCall: number;
+  readonly perTurn: number;
+  readonly seed: number;
+}
+
+const crashRun: fc.Arbitrary<CrashRun> = fc.record({
+  steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 60 }),
+  crashAtCall: fc.integer({ min: 1, max: 120 }),
+  perTurn: fc.integer({ min: 1, max: 6 }),
+  seed: fc.integer(),
+});
+
+/** Appends `entries` a few per turn until the power fails; returns what was acknowledged. */
+async function runUntilCrash(sim: SimFileSystem, entries: readonly Entry[], run: CrashRun) {
+  const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 2048 });
+  sim.crashAtCall(run.crashAtCall);
+  let next = 0;
+  for (let t = 0; t < 200 && !sim.crashed && opened.fatal.length === 0; t++) {
+    for (let k = 0; k < run.perTurn && next < entries.length; k++) opened.log.append(entries[next++]!);
+    await turn();
+  }
+  const acknowledged = [...opened.committed];
+  if (!sim.crashed) sim.crash();
+  return { acknowledged };
+}
+
+test("after a crash at any point the log recovers a prefix of what was appended holding every acknowledged entry", async () => {
+  await fc.assert(
+    fc.asyncProperty(crashRun, crashRun, async (first, second) => {
+      const sim = await newSim(first.seed);
+      const all = toEntries([...first.steps, ...second.steps]);
+      const one = all.slice(0, first.steps.length);
+      const a = await runUntilCrash(sim, one, first);
+      const afterFirst = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+      assert.deepEqual(
+        encoded(afterFirst.entries),
+        encoded(one.slice(0, afterFirst.entries.length)),
+        "a prefix of the appended",
+      );
+      assert.ok(afterFirst.entries.length >= a.acknowledged.length, "every acknowledged entry survives");
+      // Second life: continue where the log ends, crash again, and check the whole history.
+      const rest = all.slice(afterFirst.entries.length);
+      const restStamped = rest.map((e, i) => ({ ...e, zxid: afterFirst.lastZxid + 1n + BigInt(i) }));
+      const b = await runUntilCrash(sim, restStamped, second);
+      const afterSecond = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+      const history = [...afterFirst.entries, ...restStamped];
+      assert.deepEqual(encoded(afterSecond.entries), encoded(history.slice(0, afterSecond.entries.length)));
+      assert.ok(afterSecond.entries.length >= afterFirst.entries.length + b.acknowledged.length);
+      // Applying the recovered prefix never throws: multis are whole records, never half-applied.
+      const machine = new StateMachine();
+      for (const e of afterSecond.entries) machine.apply(e);
+    }),
+    { numRuns: 150 },
+  );
+});
+
+async function cleanLog(count: number): Promise<{ sim: SimFileSystem; entries: Entry[] }> {
+  const sim = await newSim();
+  const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 2048 });
+  const entries: Entry[] = [];
+  for (let i = 1; i <= count; i++) entries.push(createEntry(BigInt(i), `/node${i}`, i * 3));
+  for (const e of entries) {
+    opened.log.append(e);
+    if (e.zxid % 3n === 0n) await turn();
+  }
+  await untilCommitted(opened, count);
+  await opened.log.close();
+  return { sim, entries };
+}
+
+test("a byte damaged anywhere in the log either recovers every acknowledged entry or refuses naming file and offset", async () => {
+  const { sim, entries } = await cleanLog(40);
+  const segments = await listSegments(sim, LOG_DIR);
+  assert.ok(segments.length > 2, "the log spans several segments");
+  await fc.assert(
+    fc.asyncProperty(
+      fc.nat({ max: segments.length - 1 }),
+      fc.nat(),
+      fc.integer({ min: 1, max: 255 }),
+      fc.boolean(),
+      async (which, at, mask, zero) => {
+        const path = `${LOG_DIR}/${segments[which]!.name}`;
+        const bytes = sim.durableBytes(path);
+        const offset = at % bytes.length;
+        const change = zero ? bytes[offset]! : mask;
+        if (change === 0) return;
+        sim.corrupt(path, offset, change);
+        try {
+          const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+          assert.deepEqual(after.entries, entries, "recovered everything");
+        } catch (error) {
+          if (!(error instanceof StorageError)) throw error;
+          assert.match(
+            error.message,
+            /^PDK_LOG_CORRUPT: log segment \/data\/log\/log\.[0-9a-f]{16} is corrupt at byte \d+/,
+          );
+          assert.match(error.message, /refuses to start/);
+        } finally {
+          sim.corrupt(path, offset, change);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test("a newest segment truncated between kill and restart is refused, not silently shortened", async () => {
+  const { sim } = await cleanLog(20);
+  const segments = await listSegments(sim, LOG_DIR);
+  const newest = `${LOG_DIR}/${segments[segments.length - 1]!.name}`;
+  sim.truncateAtRest(newest, 100);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_LOG_CORRUPT: .* is corrupt at byte 100 \(the file is 100 bytes, not a whole number of its 4096-byte preallocation units/,
+  );
+});
+
+test("a missing middle segment is refused as a gap", async () => {
+  const { sim } = await cleanLog(40);
+  const segments = await listSegments(sim, LOG_DIR);
+  await sim.unlink(`${LOG_DIR}/${segments[1]!.name}`);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_STORAGE_GAP: .*a segment is missing/,
+  );
+});
+
+test("a log whose oldest segments were purged never starts as an empty database without a snapshot (ZOOKEEPER-2325)", async () => {
+  const { sim } = await cleanLog(40);
+  const segments = await listSegments(sim, LOG_DIR);
+  await sim.unlink(`${LOG_DIR}/${segments[0]!.name}`);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_STORAGE_GAP: the oldest log segment .* \(there is none\)/,
+  );
+});
+
+test("an empty or all-zero newest segment left by a crash during creation is removed (ZOOKEEPER-2332, -1621)", async () => {
+  for (const size of [0, 17, 4096]) {
+    const { sim, entries } = await cleanLog(5);
+    const f = await sim.open(`${LOG_DIR}/${segmentName(99n)}`, "create");
+    await f.truncate(size);
+    await f.datasync();
+    await sim.syncDir(LOG_DIR);
+    const logger = new LinesLogger();
+    const after = await readLog(sim.process(), LOG_DIR, 0n, logger);
+    assert.deepEqual(after.entries, entries);
+    assert.ok(logger.lines.some((l) => l.includes("was never written")));
+    assert.equal(await sim.exists(`${LOG_DIR}/${segmentName(99n)}`), false);
+  }
+});
+
+test("a torn last record is cut, logged, and appending resumes cleanly after it", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process());
+  opened.log.append(createEntry(1n, "/a", 100));
+  await untilCommitted(opened, 1);
+  await opened.log.close();
+  // Hand-craft a half-written second record after the first: its first sector landed, the rest did not.
+  const segment = `${LOG_DIR}/${segmentName(1n)}`;
+  const f = await sim.open(segment, "append");
+  const end = SEGMENT_HEADER_BYTES + 24 + (await sim.readFile(segment)).readUInt32BE(SEGMENT_HEADER_BYTES);
+  const whole = Buffer.alloc(2000);
+  const payload = encodeEntry(createEntry(2n, "/b", 1500));
+  writeRecord(whole, 0, 2n, payload);
+  await f.write(whole.subarray(0, 512 - end), end);
+  await f.datasync();
+  const logger = new LinesLogger();
+  const after = await readLog(sim.process(), LOG_DIR, 0n, logger);
+  assert.deepEqual(zxids(after.entries), [1n]);
+  assert.ok(logger.lines.some((l) => l.includes(`cutting the torn tail of ${segment} at byte ${end}`)));
+  const again = await openLog(sim.process());
+  again.log.append(createEntry(2n, "/b"));
+  await untilCommitted(again, 1);
+  await again.log.close();
+  sim.crash();
+  assert.deepEqual(zxids((await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger())).entries), [1n, 2n]);
+});
