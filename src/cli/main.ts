@@ -5,12 +5,15 @@ import { parseArgs } from "node:util";
 import { PADDOCK_VERSION } from "../admin/version.js";
 import { runPurge } from "./purge-command.js";
 import { runServer } from "./server-command.js";
+import { runShell } from "./shell/shell.js";
 
 const USAGE = `Usage: paddock <command> [options]
 
 Commands:
   server [--config zoo.cfg]   run a server (defaults: port 2181, data under ./data)
   purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
+  shell [--server h:p[/chroot]] [-c cmd]
+                              a zkCli-compatible shell (interactive, -c, or a script on stdin)
 
 Options:
   -h, --help                  show this help
@@ -34,6 +37,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       await runServer(values.config);
       return undefined;
     }
+    case "shell":
+      return await runShell(rest);
     case "purge":
       return await runPurge(rest);
     case "-v":

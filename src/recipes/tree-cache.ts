@@ -1,0 +1,101 @@
+// A local mirror of a whole subtree, kept fresh by one persistent recursive watch (ZooKeeper 3.6+)
+// instead of a watch per node. The watch is placed before the first scan, so a change during the
+// scan is either seen by the scan or delivered as an event afterwards; events re-read the node.
+
+import { EventEmitter } from "node:events";
+import { type Client, NoNodeError, type PersistentWatch } from "../client/index.js";
+import type { NodeSnapshot } from "./caches.js";
+import { retrying } from "./support.js";
+
+/** Nodes a TreeCache will mirror before it refuses to grow (it emits an error and stops). */
+const TREE_NODES_MAX = 100_000;
+
+export class TreeCache extends EventEmitter<{
+  node: ["added" | "updated" | "removed", string, NodeSnapshot | null];
+  error: [Error];
+}> {
+  private readonly nodes = new Map<string, NodeSnapshot>();
+  private watch: PersistentWatch | undefined;
+  private closed = false;
+  private failed: Error | undefined;
+
+  constructor(
+    private readonly client: Client,
+    readonly path: string,
+  ) {
+    super();
+  }
+
+  /** Path to data and Stat, for the root and every descendant that exists. */
+  get current(): ReadonlyMap<string, NodeSnapshot> {
+    return this.nodes;
+  }
+
+  async start(): Promise<void> {
+    this.watch = await retrying(this.client, () => this.client.addWatch(this.path, { recursive: true }));
+    await this.scan(this.path);
+    const watch = this.watch;
+    void (async () => {
+      for await (const event of watch) {
+        if (event.type === "deleted") this.remove(event.path);
+        else if (event.type === "created") await this.scan(event.path);
+        else if (event.type === "dataChanged") await this.load(event.path);
+      }
+    })().catch((error: Error) => this.fail(error));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.watch?.close();
+  }
+
+  /** Why the cache stopped following changes (session ended, or a failed read), if it did. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  private fail(error: Error): void {
+    if (this.closed || this.failed) return;
+    this.failed = error;
+    // Without an "error" listener the failure is kept in `failure` rather than thrown unhandled.
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
+
+  private async load(path: string): Promise<boolean> {
+    try {
+      const snapshot = await retrying(this.client, () => this.client.getData(path));
+      if (!this.nodes.has(path) && this.nodes.size >= TREE_NODES_MAX) {
+        throw new Error(`tree cache of ${this.path} passed ${TREE_NODES_MAX} nodes`);
+      }
+      const known = this.nodes.has(path);
+      this.nodes.set(path, snapshot);
+      this.emit("node", known ? "updated" : "added", path, snapshot);
+      return true;
+    } catch (error) {
+      if (!(error instanceof NoNodeError)) throw error;
+      this.remove(path);
+      return false;
+    }
+  }
+
+  private async scan(path: string): Promise<void> {
+    if (!(await this.load(path))) return;
+    let children: string[];
+    try {
+      children = await retrying(this.client, () => this.client.getChildren(path));
+    } catch (error) {
+      if (error instanceof NoNodeError) return;
+      throw error;
+    }
+    for (const child of children) await this.scan(path === "/" ? `/${child}` : `${path}/${child}`);
+  }
+
+  private remove(path: string): void {
+    for (const [known, snapshot] of [...this.nodes]) {
+      if (known === path || known.startsWith(`${path}/`)) {
+        this.nodes.delete(known);
+        this.emit("node", "removed", known, snapshot);
+      }
+    }
+  }
+}
