@@ -1,0 +1,59 @@
+// Keeps the load generator from rotting: a tiny configuration of every workload runs against a real
+// Paddock server started through its command line, and must finish with zero errors and a table
+// that names each workload. Timings are printed by `npm run bench`, never asserted here.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { LatencyHistogram } from "./histogram.js";
+import { singleTable } from "./report.js";
+import { runSuite } from "./suite.js";
+import { WORKLOADS } from "./workloads.js";
+
+test("every workload runs against a spawned Paddock with zero errors and a sane table", async () => {
+  const report = await runSuite({
+    kinds: ["paddock"],
+    external: undefined,
+    workloads: WORKLOADS,
+    rounds: 1,
+    timing: { durationMs: 100, warmupMs: 30 },
+    workloadOptions: {
+      keys: 200,
+      valueBytes: 100,
+      width: 50,
+      readRatio: 0.9,
+      multiOps: 4,
+      sessions: 2,
+      depth: 4,
+    },
+    paddockNodeFlags: [],
+    paddockBin: undefined,
+    log: () => {},
+  });
+  const [paddock] = report.targets;
+  assert.ok(paddock !== undefined);
+  assert.equal(paddock.medians.length, WORKLOADS.length);
+  for (const m of paddock.medians) {
+    assert.equal(m.errors, 0, `${m.workload} had errors: ${JSON.stringify(m.errorsByName)}`);
+    assert.ok(m.ops > 0, `${m.workload} completed no operation`);
+    assert.ok(
+      m.latencyUsP50 <= m.latencyUsP99 && m.latencyUsP99 <= m.latencyUsMax,
+      `${m.workload} percentiles out of order`,
+    );
+    assert.ok(m.serverCpuUsPerOp !== undefined, `${m.workload} has no server CPU reading`);
+  }
+  assert.ok((paddock.server.rssPeakBytes ?? 0) > 0, "no peak RSS for the server");
+  const printed = singleTable(paddock.medians);
+  for (const w of WORKLOADS) assert.match(printed, new RegExp(`\\| ${w.name} `));
+});
+
+test("latency histogram percentiles stay within its 3% resolution", () => {
+  const histogram = new LatencyHistogram();
+  for (let us = 1; us <= 100_000; us++) histogram.record(us);
+  for (const q of [0.5, 0.9, 0.99, 0.999]) {
+    const expected = q * 100_000;
+    const got = histogram.percentile(q);
+    assert.ok(Math.abs(got - expected) / expected < 0.03, `p${q * 100}: ${got} for ${expected}`);
+  }
+  assert.equal(histogram.percentile(1), 100_000);
+  assert.equal(histogram.maxUs, 100_000);
+});
