@@ -153,6 +153,14 @@ export class JuteWriter {
 
   writeLong(v: bigint): this {
     this.ensure(8);
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) {
+      const hi = Math.floor(n / 4294967296);
+      this.buf.writeInt32BE(hi | 0, this.offset);
+      this.buf.writeUInt32BE((n - hi * 4294967296) >>> 0, this.offset + 4);
+      this.offset += 8;
+      return this;
+    }
     this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
     this.offset += 8;
     return this;
@@ -181,6 +189,25 @@ export class JuteWriter {
 
   writeString(v: string | null): this {
     if (v === null) return this.writeInt(-1);
+    // Short ASCII strings (paths, child names) are copied byte by byte: cheaper than a native call.
+    if (v.length < 64) {
+      let ascii = true;
+      for (let i = 0; i < v.length; i++) {
+        if (v.charCodeAt(i) > 0x7f) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.writeInt(v.length);
+        this.ensure(v.length);
+        const buf = this.buf;
+        let at = this.offset;
+        for (let i = 0; i < v.length; i++) buf[at++] = v.charCodeAt(i);
+        this.offset = at;
+        return this;
+      }
+    }
     const byteLength = Buffer.byteLength(v, "utf8");
     this.writeInt(byteLength);
     this.ensure(byteLength);

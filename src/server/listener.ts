@@ -1,6 +1,6 @@
 // The client port: accepts TCP connections, enforces maxClientCnxns per remote address, and adapts
-// each socket to the Transport a Connection talks through. Writes made in one event-loop turn are
-// corked together so a burst of replies leaves in as few packets as possible.
+// each socket to the Transport a Connection talks through. Replies written in one event-loop turn
+// are joined into one socket write: one syscall and as few packets as possible for a burst.
 
 import { createServer, type Server, type Socket } from "node:net";
 import { Connection, type Transport } from "./connection.js";
@@ -14,10 +14,14 @@ export interface ListenerOptions {
 }
 
 function socketTransport(socket: Socket): Transport {
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
+  let queued: Buffer[] = [];
+  let queuedBytes = 0;
+  const flush = () => {
+    if (queued.length === 0) return;
+    const out = queued.length === 1 ? queued[0]! : Buffer.concat(queued, queuedBytes);
+    queued = [];
+    queuedBytes = 0;
+    if (!socket.destroyed) socket.write(out);
   };
   const address = socket.remoteAddress ?? "";
   return {
@@ -26,14 +30,12 @@ function socketTransport(socket: Socket): Transport {
     remotePort: socket.remotePort ?? 0,
     write(data) {
       if (socket.destroyed) return;
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(uncork);
-      }
-      socket.write(data);
+      if (queued.length === 0) process.nextTick(flush);
+      queued.push(data);
+      queuedBytes += data.length;
     },
     end() {
+      if (queued.length > 0) flush();
       if (!socket.destroyed) socket.end();
     },
     pause() {
