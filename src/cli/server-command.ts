@@ -19,10 +19,6 @@ import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import { openStorage } from "../storage/open-storage.js";
 
-/** ZooKeeper's defaults for znode.container.checkIntervalMs and znode.container.maxPerMinute. */
-const CONTAINER_CHECK_INTERVAL_MS = 60_000;
-const CONTAINER_MAX_PER_MINUTE = 10_000;
-
 /** Watches a single connection may register; ZooKeeper has no limit, we keep memory bounded. */
 const WATCHES_PER_CONNECTION_MAX = 1_000_000;
 
@@ -97,8 +93,8 @@ export async function runServer(configPath: string | undefined): Promise<void> {
       enforceQuota: config.enforceQuota,
       reconfigEnabled: config.reconfigEnabled,
       watchesPerConnectionMax: WATCHES_PER_CONNECTION_MAX,
-      containerCheckIntervalMs: CONTAINER_CHECK_INTERVAL_MS,
-      containerMaxPerMinute: CONTAINER_MAX_PER_MINUTE,
+      containerCheckIntervalMs: config.containerCheckIntervalMs,
+      containerMaxPerMinute: config.containerMaxPerMinute,
       now: Date.now,
       log: { warn: (message) => log.warn(message) },
     },

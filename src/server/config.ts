@@ -69,6 +69,13 @@ export interface ServerConfig {
   readonly fourLetterWordWhitelist: readonly string[];
   /** `jute.maxbuffer`: largest request or znode payload in bytes. */
   readonly juteMaxBufferBytes: number;
+  /**
+   * `znode.container.checkIntervalMs`: milliseconds between scans for empty containers and expired
+   * TTL nodes. A JVM property in ZooKeeper; a zoo.cfg key here.
+   */
+  readonly containerCheckIntervalMs: number;
+  /** `znode.container.maxPerMinute`: bound on clean-up deletions proposed per minute. */
+  readonly containerMaxPerMinute: number;
   /** `snapCount`: log entries between snapshots (count, at least 2). */
   readonly snapCount: number;
   /** `preAllocSize`: log segment preallocation step in kilobytes. */
@@ -144,6 +151,8 @@ export function defaultConfig(): ServerConfig {
     globalOutstandingLimit: 1000,
     fourLetterWordWhitelist: ["srvr"],
     juteMaxBufferBytes: 1048575,
+    containerCheckIntervalMs: 60000,
+    containerMaxPerMinute: 10000,
     snapCount: 100000,
     preAllocSizeKb: 65536,
     autopurgeSnapRetainCount: 3,
@@ -268,6 +277,12 @@ handle(["4lw.commands.whitelist"], (s) => ({ fourLetterWordWhitelist: whitelist(
 // ZooKeeper reads jute.maxbuffer with Integer.decode, so hex values such as 0x9fffff are common.
 handle(["jute.maxbuffer", "zookeeper.jute.maxbuffer"], (s) => ({
   juteMaxBufferBytes: integer(s, 1, INT_MAX, "bytes", true),
+}));
+handle(["znode.container.checkIntervalMs"], (s) => ({
+  containerCheckIntervalMs: integer(s, 1, INT_MAX, "milliseconds"),
+}));
+handle(["znode.container.maxPerMinute"], (s) => ({
+  containerMaxPerMinute: integer(s, 1, INT_MAX, "deletions per minute"),
 }));
 handle(["snapCount"], (s, p) => ({ snapCount: atLeast(s, p, 2, "log entries between snapshots") }));
 handle(["preAllocSize"], (s) => ({ preAllocSizeKb: integer(s, 1, INT_MAX, "kilobytes") }));

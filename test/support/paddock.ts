@@ -13,7 +13,7 @@ export async function startPaddock(options: ServerConfig = {}): Promise<Target> 
   const dir = mkdtempSync(join(tmpdir(), "paddock-compat-pdk-"));
   mkdirSync(join(dir, "data"));
   const port = await freeLoopbackPort();
-  const cfg = writeZooCfg(dir, port, options.extraConfig);
+  const cfg = writeZooCfg(dir, port, { ...options.systemProperties, ...options.extraConfig });
   return launchServer({
     kind: "paddock",
     command: process.execPath,

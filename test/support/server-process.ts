@@ -11,6 +11,11 @@ import type { Target } from "./targets.js";
 export interface ServerConfig {
   /** Extra zoo.cfg keys; they override the defaults written by writeZooCfg. */
   extraConfig?: Record<string, string>;
+  /**
+   * Settings ZooKeeper reads only as JVM system properties (such as znode.container.checkIntervalMs);
+   * passed as -D flags to ZooKeeper and as zoo.cfg keys to Paddock, which reads them there.
+   */
+  systemProperties?: Record<string, string>;
   /** How long to wait for `imok`; generous because a cold JVM on a loaded machine is slow. */
   readyTimeoutMs?: number;
 }

@@ -37,6 +37,7 @@ export async function startZooKeeper(options: ServerConfig = {}): Promise<Target
     args: [
       "-Xmx512m",
       "-Dzookeeper.jmx.log4j.disable=true",
+      ...Object.entries(options.systemProperties ?? {}).map(([key, value]) => `-D${key}=${value}`),
       "-cp",
       zookeeperClasspath,
       "org.apache.zookeeper.server.ZooKeeperServerMain",

@@ -7,7 +7,9 @@
 //    (ZOOKEEPER-4655). Notification zxids are not compared at all.
 // 2. create2 inside multi: 3.9 answers sub-result type 15 with a Stat, 3.8.0 answers type 1 with
 //    the path only (ZOOKEEPER-4026). A type-15 result to a create2 sub-op (or to a createContainer
-//    sub-op with non-container flags, which 3.8.0 also decays to create) is shown as type 1.
+//    sub-op with non-container flags, which 3.8.0 also decays to create) is shown as type 1. Such a
+//    sub-op with ephemeral flags makes an ephemeral in 3.8.0 and a container in 3.9, so the
+//    generator never sends one.
 // 3. Top-level `check`: 3.9 answers UNIMPLEMENTED and closes, 3.8.0 sends nothing and corrupts its
 //    log. The generator never sends one; `check` only appears inside multi.
 // 4. ZOOKEEPER-4799: 3.9.2+ drops a notification when the watching session may not READ the node
@@ -28,13 +30,24 @@
 //    the whole multi gets MARSHALLINGERROR (ZOOKEEPER-4026's CreateOptions). 3.8.0 already does so
 //    for TTL flags but answers unknown flags per op with BADARGUMENTS; that answer is shown as the
 //    3.9 one.
+//
+// Notes that are not differences but shape the rules above:
+// - Catch-up events from setWatches (DataTree.setWatches) go out through ServerCnxn.process(event),
+//    which checks READ against a null ACL and so always delivers: difference 4 never drops them.
+// - A session logged in with the super digest passes every ACL check (ZooKeeperServer.checkACL), so
+//    3.9 neither drops its events nor refuses its exists; creator-all expands only to its digest id,
+//    since fixupACL skips the "super" id, which has no authentication provider.
+// - Auth belongs to the connection: a resumed session has only what it sends again.
+// - Several scripts share each server, so a reply that reports the server's last zxid rather than a
+//    transaction of its own (reads, pings, setWatches) may carry another script's zxid. Such a zxid
+//    is shown as the latest zxid of this script at or below it: the same relation on both servers.
 
 import { errorName, OpCode, Perms } from "../../../src/protocol/constants.js";
 import type { ACL, Stat } from "../../../src/protocol/data.js";
 import type { MultiOp, Request } from "../../../src/protocol/requests.js";
 import type { MultiResult, Response } from "../../../src/protocol/responses.js";
-import type { Notified, StepRecord, Transcript } from "./run.js";
-import { digestId, type Script, type Step } from "./script.js";
+import type { Lost, Notified, Replied, StepRecord, Transcript } from "./run.js";
+import { digestId, type Script, type Step, SUPER_DIGEST } from "./script.js";
 
 export type Side = "zookeeper" | "paddock";
 
@@ -67,6 +80,21 @@ class Context {
   /** time values seen for each zxid, from ctime (czxid) and mtime (mzxid). */
   readonly times = new Map<bigint, Set<bigint>>();
   readonly sessionLabels = new Map<bigint, string>();
+
+  /** `own`: this script's transaction zxids in ascending order (see ownZxids). */
+  constructor(private readonly own: readonly bigint[]) {}
+
+  /** The label of the latest own zxid at or below `value`, for replies that report the server's last zxid. */
+  lastOwn(value: bigint): string {
+    let low = 0;
+    let high = this.own.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.own[mid]! <= value) low = mid + 1;
+      else high = mid;
+    }
+    return this.zxid(low === 0 ? value : this.own[low - 1]!);
+  }
 
   atStep(step: number): void {
     this.step = step;
@@ -125,9 +153,21 @@ function statText(ctx: Context, s: Stat): string {
   );
 }
 
+/**
+ * ZooKeeper keeps a connection's auth ids in a ConcurrentHashMap key set (ServerCnxn.authInfo), so
+ * an "auth" ACL expands to the session's digests in hash order: adjacent digest entries are
+ * compared as a set. The one explicit list with two digests (alice-read+bob-admin) is in that order.
+ */
 function aclText(acl: readonly ACL[] | null): string {
   if (acl === null) return "null";
-  return `[${acl.map((a) => `${a.perms} ${a.id.scheme}:${a.id.id}`).join(", ")}]`;
+  const texts = acl.map((a) => `${a.perms} ${a.id.scheme}:${a.id.id}`);
+  for (let start = 0; start < acl.length; ) {
+    let end = start;
+    while (end < acl.length && acl[end]!.id.scheme === "digest") end++;
+    if (end > start + 1) texts.splice(start, end - start, ...texts.slice(start, end).sort());
+    start = Math.max(end, start + 1);
+  }
+  return `[${texts.join(", ")}]`;
 }
 
 function sorted(items: readonly string[] | null): string {
@@ -217,10 +257,14 @@ interface ReadChecks {
 export function readChecks(script: Script, transcript: Transcript): ReadChecks {
   const acls = new Map<string, readonly ACL[]>();
   const logins: Set<string>[] = Array.from({ length: script.sessions }, () => new Set<string>());
+  const superUser = new Array<boolean>(script.sessions).fill(false);
   const dropped = new Set<Notified>();
   const existsNoAuth = new Set<number>();
   // Data watches 3.8.0 set on an exists that 3.9 refuses; their first event would not exist in 3.9.
   const phantoms: Set<string>[] = Array.from({ length: script.sessions }, () => new Set<string>());
+  // Paths where a session may already hold a real data watch (from setWatches): an exists that 3.9
+  // refuses then adds nothing to it in 3.8 either, so its later event is no phantom's.
+  const realDataWatches: Set<string>[] = Array.from({ length: script.sessions }, () => new Set<string>());
   const phantomWatchReplies = new Set<number>();
   const expand = (acl: readonly ACL[] | null, slot: number): ACL[] =>
     (acl ?? []).flatMap((a) =>
@@ -228,7 +272,13 @@ export function readChecks(script: Script, transcript: Transcript): ReadChecks {
         ? [...logins[slot]!].map((id) => ({ perms: a.perms, id: { scheme: "digest", id } }))
         : [a],
     );
+  const login = (slot: number, credential: string): void => {
+    const id = digestId(credential);
+    logins[slot]!.add(id);
+    if (id === SUPER_DIGEST) superUser[slot] = true;
+  };
   const readable = (slot: number, path: string): boolean => {
+    if (superUser[slot]) return true;
     const acl = acls.get(path);
     if (acl === undefined || acl.length === 0) return true;
     return acl.some((a) => (a.perms & Perms.READ) !== 0 && idMatches(a.id.scheme, a.id.id, logins[slot]!));
@@ -237,17 +287,33 @@ export function readChecks(script: Script, transcript: Transcript): ReadChecks {
     const record = transcript.steps[index];
     if (record === undefined) return;
     const ok = record.outcome.kind === "reply" && record.outcome.err === 0;
-    if (step.kind === "connect") {
+    if (step.kind === "connect" || step.kind === "reconnect") {
       logins[step.session] = new Set();
-      phantoms[step.session]!.clear();
+      superUser[step.session] = false;
     }
-    if (step.kind === "auth" && ok) logins[step.session]!.add(digestId(step.credential));
+    // A watch belongs to the connection, so a lost or new connection takes the phantoms with it.
+    if (step.kind === "connect" || step.kind === "reconnect" || step.kind === "disconnect") {
+      phantoms[step.session]!.clear();
+      realDataWatches[step.session]!.clear();
+    }
+    if (step.kind === "reconnect")
+      for (const path of [...step.dataWatches, ...step.existWatches])
+        realDataWatches[step.session]!.add(path);
+    if (step.kind === "reconnect" && record.outcome.kind === "reconnect") {
+      const answers = record.outcome.auth;
+      step.credentials.forEach((credential, i) => {
+        const answer = answers[i];
+        if (answer?.kind === "reply" && answer.err === 0) login(step.session, credential);
+      });
+    }
+    if (step.kind === "auth" && ok) login(step.session, step.credential);
     if (step.kind === "request" && ok && record.outcome.kind === "reply") {
       const { request } = step;
       const body = record.outcome.body;
       if (request.type === OpCode.exists && !readable(step.session, request.path)) {
         existsNoAuth.add(index);
-        if (request.watch) phantoms[step.session]!.add(request.path);
+        if (request.watch && !realDataWatches[step.session]!.has(request.path))
+          phantoms[step.session]!.add(request.path);
       } else if ("watch" in request && request.watch) phantoms[step.session]!.delete(request.path);
       if ("acl" in request && request.type !== OpCode.setACL && body !== null && "path" in body) {
         acls.set(body.path, expand(request.acl, step.session));
@@ -269,7 +335,12 @@ export function readChecks(script: Script, transcript: Transcript): ReadChecks {
       phantomWatchReplies.add(index);
       if (step.request.type === OpCode.removeWatches && ok) phantoms[step.session]!.delete(step.request.path);
     }
+    if (step.kind === "request" && step.request.type === OpCode.removeWatches && ok)
+      realDataWatches[step.session]!.delete(step.request.path);
     for (const e of record.events) {
+      if (e.event.type !== 4) realDataWatches[e.session]!.delete(e.event.path);
+      // Catch-up events from setWatches are never filtered (see the notes at the top).
+      if (step.kind === "reconnect") continue;
       const phantom = e.event.type !== 4 && phantoms[e.session]!.delete(e.event.path);
       if (phantom || !readable(e.session, e.event.path)) dropped.add(e);
     }
@@ -315,6 +386,57 @@ export function unreliableCheckWatches(script: Script, reference: Transcript): S
   return out;
 }
 
+/** Requests that are transactions of their own: their reply carries their zxid, not the server's last. */
+const TRANSACTIONS: ReadonlySet<number> = new Set([
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createContainer,
+  OpCode.createTTL,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.multi,
+  OpCode.closeSession,
+]);
+
+function statsOf(body: Response): Stat[] {
+  switch (body.record) {
+    case "Create2Response":
+    case "ExistsResponse":
+    case "SetDataResponse":
+    case "SetACLResponse":
+    case "GetDataResponse":
+    case "GetACLResponse":
+    case "GetChildren2Response":
+      return [body.stat];
+    case "MultiResponse":
+      return body.results.flatMap((r) => ("stat" in r ? [r.stat] : []));
+    default:
+      return [];
+  }
+}
+
+/**
+ * The zxids of this script's own transactions: the replies to its writes and every zxid in a Stat it
+ * was shown (which also catches transactions it did not send, such as an expiry's closeSession).
+ */
+function ownZxids(script: Script, transcript: Transcript): bigint[] {
+  const own = new Set<bigint>();
+  script.steps.forEach((step, index) => {
+    const o = transcript.steps[index]?.outcome;
+    if (o?.kind !== "reply") return;
+    if (step.kind === "request" && TRANSACTIONS.has(step.request.type)) own.add(o.zxid);
+    if (o.body === null) return;
+    for (const stat of statsOf(o.body)) for (const z of [stat.czxid, stat.mzxid, stat.pzxid]) own.add(z);
+  });
+  return [...own].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function replyLine(ctx: Context, o: Replied | Lost, what: string): string {
+  if (o.kind === "lost") return `${what}: no reply: connection ${o.why}`;
+  return `${what} ${errText(o.err)} zxid=${ctx.lastOwn(o.zxid)}${o.malformed === null ? "" : ` MALFORMED(${o.malformed})`}`;
+}
+
 function outcomeLines(
   ctx: Context,
   record: StepRecord,
@@ -331,21 +453,42 @@ function outcomeLines(
       return [`connected ${labels[step.session]} timeOut=${o.timeOut}`];
     case "connect-failed":
       return [`connect failed: ${o.why}`];
+    case "disconnect":
+      return [`${labels[step.session]} drops its connection`];
+    case "reconnect": {
+      const lines = [`${labels[step.session]} resumed as ${ctx.owner(o.sessionId)} timeOut=${o.timeOut}`];
+      for (const [i, a] of o.auth.entries()) lines.push(replyLine(ctx, a, `auth #${i}`));
+      lines.push(replyLine(ctx, o.setWatches, "setWatches"));
+      return lines;
+    }
+    case "expire": {
+      const label = labels[step.session];
+      if (typeof o.expired === "string") return [`${label} could not be expired: ${o.expired}`];
+      if (!o.expired) return [`${label} was not expired when the wait for it ended`];
+      return [
+        `the server expired ${label}${o.closedByServer ? " and closed its connection" : ", connection left open"}`,
+      ];
+    }
     case "lost":
       return [`no reply: connection ${o.why}`];
     case "reply": {
       const request = step.kind === "request" ? step.request : null;
-      if (existsNoAuth) return [`NOAUTH zxid=${ctx.zxid(o.zxid)}`];
-      if (checkWatchesEither && (o.err === 0 || o.err === -121))
-        return [`OK or NOWATCHER zxid=${ctx.zxid(o.zxid)}`];
+      const transaction = request !== null && TRANSACTIONS.has(request.type);
+      const zxid = transaction ? ctx.zxid(o.zxid) : ctx.lastOwn(o.zxid);
+      if (existsNoAuth) return [`NOAUTH zxid=${zxid}`];
+      if (checkWatchesEither && (o.err === 0 || o.err === -121)) return [`OK or NOWATCHER zxid=${zxid}`];
       if (side === "zookeeper" && request !== null && undecodableIn39(request) && o.err === 0)
-        return [`MARSHALLINGERROR zxid=${ctx.zxid(o.zxid)}`];
-      let line = `${errText(o.err)} zxid=${ctx.zxid(o.zxid)}`;
+        return [`MARSHALLINGERROR zxid=${zxid}`];
+      let line = `${errText(o.err)} zxid=${zxid}`;
       if (o.body !== null) line += ` ${bodyText(ctx, o.body, request)}`;
       if (o.malformed !== null) line += ` MALFORMED(${o.malformed})`;
       return [line];
     }
   }
+}
+
+function endsSession(step: Step): boolean {
+  return step.kind === "expire" || (step.kind === "request" && step.request.type === OpCode.closeSession);
 }
 
 /** `reference` is the ZooKeeper transcript of the same script, needed by difference 7. */
@@ -357,7 +500,7 @@ export function normalise(
 ): Normalised {
   const eitherCheckWatches = unreliableCheckWatches(script, reference);
   for (const index of readChecks(script, reference).phantomWatchReplies) eitherCheckWatches.add(index);
-  const ctx = new Context();
+  const ctx = new Context(ownZxids(script, transcript));
   const generations = new Array<number>(script.sessions).fill(-1);
   const labels = new Array<string>(script.sessions).fill("");
   const checks: ReadChecks =
@@ -382,13 +525,21 @@ export function normalise(
       side,
     );
     const before: string[] = [];
+    const after: string[] = [];
     for (const e of record.events) {
       if (checks.droppedEvents.has(e)) continue;
       const text = `event to ${labels[e.session]}: ${EVENT_NAMES[e.event.type] ?? `type${e.event.type}`} ${e.event.path} state=${e.event.state}`;
       if (e.session === step.session && !e.afterReply) before.push(`${text} (before the reply)`);
-      else lines.push(e.session === step.session ? `${text} (after the reply)` : text);
+      else after.push(e.session === step.session ? `${text} (after the reply)` : text);
     }
-    return [...before, ...lines];
+    // ZooKeeper deletes a closing session's ephemerals in the iteration order of a java.util.HashSet
+    // (PrepRequestProcessor closeSession, DataTree.killSession): no order a client may rely on, so
+    // the events of a session's end are compared as a set.
+    if (endsSession(step)) {
+      before.sort();
+      after.sort();
+    }
+    return [...before, ...lines, ...after];
   });
   return { steps, relations: ctx.relations() };
 }

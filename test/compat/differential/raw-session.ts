@@ -1,7 +1,8 @@
 // One client session spoken in raw frames through src/protocol, with no client library in between,
 // so the differential test sees exactly what a server puts on the wire. Everything that arrives is
 // kept in arrival order (replies and notifications alike), because the order of a session's events
-// relative to its replies is part of what the test compares.
+// relative to its replies is part of what the test compares. A session can also be resumed on a new
+// socket with its id and password, as a client does after a lost connection.
 
 import { connect, type Socket } from "node:net";
 import { readConnectResponse, writeConnectRequest } from "../../../src/protocol/connect.js";
@@ -44,16 +45,54 @@ export class RawSession {
   private closed = false;
   /** Notifications not yet taken by the runner, in arrival order. */
   private events: Arrival[] = [];
+  /** The highest zxid in any reply, which a resumed connection reports as lastZxidSeen. */
+  private lastZxid: bigint;
+  private readonly closeWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly socket: Socket,
     readonly sessionId: bigint,
     readonly timeOut: number,
+    readonly passwd: Buffer,
+    lastZxidSeen: bigint,
     private readonly replyTimeoutMs: number,
-  ) {}
+  ) {
+    this.lastZxid = lastZxidSeen;
+  }
 
   /** Connects, sends a new-session ConnectRequest and waits for the ConnectResponse. */
   static open(port: number, sessionTimeoutMs: number, replyTimeoutMs: number): Promise<RawSession> {
+    return RawSession.connect(port, sessionTimeoutMs, replyTimeoutMs, 0n, Buffer.alloc(16), 0n);
+  }
+
+  /**
+   * Resumes an existing session on a new socket. The server answers a dead session or a wrong
+   * password with timeOut 0 and closes the socket; the session returned then reads as closed.
+   */
+  static resume(
+    port: number,
+    previous: { readonly sessionId: bigint; readonly passwd: Buffer; readonly lastZxidSeen: bigint },
+    sessionTimeoutMs: number,
+    replyTimeoutMs: number,
+  ): Promise<RawSession> {
+    return RawSession.connect(
+      port,
+      sessionTimeoutMs,
+      replyTimeoutMs,
+      previous.sessionId,
+      previous.passwd,
+      previous.lastZxidSeen,
+    );
+  }
+
+  private static connect(
+    port: number,
+    sessionTimeoutMs: number,
+    replyTimeoutMs: number,
+    sessionId: bigint,
+    passwd: Buffer,
+    lastZxidSeen: bigint,
+  ): Promise<RawSession> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: "127.0.0.1", port });
       socket.setNoDelay(true);
@@ -83,7 +122,14 @@ export class RawSession {
           }
           const response = readConnectResponse(new JuteReader(Buffer.from(payload)));
           clearTimeout(timer);
-          session = new RawSession(socket, response.sessionId, response.timeOut, replyTimeoutMs);
+          session = new RawSession(
+            socket,
+            response.sessionId,
+            response.timeOut,
+            response.passwd,
+            lastZxidSeen,
+            replyTimeoutMs,
+          );
           resolve(session);
         });
       });
@@ -91,10 +137,10 @@ export class RawSession {
         const w = new JuteWriter();
         writeConnectRequest(w, {
           protocolVersion: 0,
-          lastZxidSeen: 0n,
+          lastZxidSeen,
           timeOut: sessionTimeoutMs,
-          sessionId: 0n,
-          passwd: Buffer.alloc(16),
+          sessionId,
+          passwd,
           readOnly: false,
         });
         socket.write(frame(w.finish()));
@@ -104,6 +150,25 @@ export class RawSession {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  get lastZxidSeen(): bigint {
+    return this.lastZxid;
+  }
+
+  /**
+   * Resolves true once the server has closed the connection, or false after `timeoutMs`. This is
+   * how an expired session is noticed: the server closes its socket when it expires it.
+   */
+  closedWithin(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.closeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** Sends a request with the next xid and resolves with its reply. */
@@ -120,6 +185,11 @@ export class RawSession {
       scheme,
       auth: Buffer.from(credential, "utf8"),
     });
+  }
+
+  /** setWatches and setWatches2 travel with xid -8; their catch-up events come before the reply. */
+  setWatches(request: Request): Promise<Outcome> {
+    return this.sendWithXid(Xid.SET_WATCHES, request);
   }
 
   /** A ping is a barrier: its reply comes after everything the server queued for us before it. */
@@ -159,6 +229,7 @@ export class RawSession {
   private onFrame(payload: Buffer): void {
     const body = new JuteReader(Buffer.from(payload));
     const header = readReplyHeader(body);
+    if (header.xid !== Xid.NOTIFICATION && header.zxid > this.lastZxid) this.lastZxid = header.zxid;
     if (header.xid === Xid.NOTIFICATION) {
       this.events.push({ kind: "event", event: readWatcherEvent(body), zxid: header.zxid });
       return;
@@ -178,5 +249,6 @@ export class RawSession {
       clearTimeout(p.timer);
       p.settle({ lost: "closed" });
     }
+    for (const wake of this.closeWaiters.splice(0)) wake();
   }
 }

@@ -6,7 +6,7 @@ import { OpCode, opName } from "../../../src/protocol/constants.js";
 import type { ACL } from "../../../src/protocol/data.js";
 import type { MultiOp, Request } from "../../../src/protocol/requests.js";
 import type { Normalised } from "./normalise.js";
-import { ACL_CHOICES, type Script, type Step } from "./script.js";
+import { ACL_CHOICES, type Reconnect, type Script, type Step } from "./script.js";
 
 const FLAG_NAMES = [
   "PERSISTENT",
@@ -62,10 +62,34 @@ function opText(op: Request | MultiOp): string {
   }
 }
 
+function reconnectText(step: Reconnect): string {
+  const relative =
+    step.relative.kind === "step" ? `the zxid seen after step #${step.relative.step}` : step.relative.kind;
+  const lists = [
+    ["data", step.dataWatches],
+    ["exist", step.existWatches],
+    ["child", step.childWatches],
+    ["persistent", step.persistentWatches],
+    ["recursive", step.persistentRecursiveWatches],
+  ] as const;
+  const watches = lists
+    .filter(([, paths]) => paths.length > 0)
+    .map(([name, paths]) => `${name}=[${paths.join(", ")}]`)
+    .join(" ");
+  const auth = step.credentials.length > 0 ? `, auth ${step.credentials.join(" ")}` : "";
+  return `resume the session${auth}, ${opName(step.opcode)} relative=${relative} ${watches || "(no watches)"}`;
+}
+
 export function stepText(step: Step): string {
   switch (step.kind) {
     case "connect":
-      return `slot ${step.session}: connect a new session`;
+      return `slot ${step.session}: connect a new session (timeOut ${step.timeOutMs})`;
+    case "disconnect":
+      return `slot ${step.session}: drop the connection, keep the session`;
+    case "reconnect":
+      return `slot ${step.session}: ${reconnectText(step)}`;
+    case "expire":
+      return `slot ${step.session}: stop pinging and wait for the server to expire the session`;
     case "auth":
       return `slot ${step.session}: auth ${step.scheme} ${step.credential}`;
     case "request":

@@ -1,17 +1,44 @@
 // The seeded generator of operation scripts for the differential test. A script is a list of steps,
 // each one request by one of a few session slots, drawn from a small pool of paths under a root of
 // its own so that creates, deletes, watches and ACL checks keep colliding. The generator keeps no
-// model of the tree: both servers run the same blind script and their answers are compared.
+// model of the tree: both servers run the same blind script and their answers are compared. Besides
+// requests, a slot may lose its connection and resume the session with setWatches, and a few seeds
+// let one short-timeout session expire while the others watch its ephemerals go.
 
 import { createHash } from "node:crypto";
 import { CreateFlag, OpCode, WatcherType } from "../../../src/protocol/constants.js";
 import type { ACL } from "../../../src/protocol/data.js";
 import type { MultiOp, Request } from "../../../src/protocol/requests.js";
 
+/** Which relative zxid a resumed session re-registers its watches with. */
+export type Relative =
+  | { readonly kind: "last" }
+  | { readonly kind: "zero" }
+  | { readonly kind: "step"; readonly step: number };
+
+export interface Reconnect {
+  readonly session: number;
+  readonly kind: "reconnect";
+  /** Credentials sent again on the new connection before the watches, as the Java client does. */
+  readonly credentials: readonly string[];
+  readonly opcode: typeof OpCode.setWatches | typeof OpCode.setWatches2;
+  readonly relative: Relative;
+  readonly dataWatches: readonly string[];
+  readonly existWatches: readonly string[];
+  readonly childWatches: readonly string[];
+  readonly persistentWatches: readonly string[];
+  readonly persistentRecursiveWatches: readonly string[];
+}
+
 export type Step =
-  | { readonly session: number; readonly kind: "connect" }
+  | { readonly session: number; readonly kind: "connect"; readonly timeOutMs: number }
   | { readonly session: number; readonly kind: "auth"; readonly scheme: string; readonly credential: string }
-  | { readonly session: number; readonly kind: "request"; readonly request: Request };
+  | { readonly session: number; readonly kind: "request"; readonly request: Request }
+  /** Drops the socket without closeSession: the session lives on, the connection's watches go. */
+  | { readonly session: number; readonly kind: "disconnect" }
+  | Reconnect
+  /** Stops pinging the session and waits until the server has expired it and removed its ephemerals. */
+  | { readonly session: number; readonly kind: "expire" };
 
 export interface Script {
   readonly seed: number;
@@ -66,11 +93,22 @@ export function digestId(credential: string): string {
   return `${user}:${createHash("sha1").update(credential).digest("base64")}`;
 }
 
-export const CREDENTIALS = { alice: "alice:secret", bob: "bob:hunter2" } as const;
+export const CREDENTIALS = { alice: "alice:secret", bob: "bob:hunter2", super: "super:overlord" } as const;
 const ALICE = digestId(CREDENTIALS.alice);
 const BOB = digestId(CREDENTIALS.bob);
+/** Both servers are started with this as their super digest: a session that logs in as it skips every ACL. */
+export const SUPER_DIGEST = digestId(CREDENTIALS.super);
 
 export const SESSION_SLOTS = 3;
+
+/** The timeout most sessions ask for: long enough that no pause in a script expires them. */
+export const SESSION_TIMEOUT_MS = 30_000;
+/** The timeout an expiring session asks for: 2 x tickTime, the smallest both servers allow. */
+const EXPIRING_SESSION_TIMEOUT_MS = 4_000;
+/** One seed in this many lets a session expire; each expiry costs 4 to 6 s of waiting. */
+const EXPIRY_EVERY_SEEDS = 25;
+/** Steps the short-timeout session acts in before it stops pinging. */
+const EXPIRING_SESSION_STEPS = 10;
 
 const world = (perms: number): ACL => ({ perms, id: { scheme: "world", id: "anyone" } });
 const digest = (id: string, perms: number): ACL => ({ perms, id: { scheme: "digest", id } });
@@ -225,9 +263,19 @@ export function generateScript(seed: number, stepCount: number): Script {
     return { type, ...base };
   };
 
+  // Inside multi, 3.8.0 decays createContainer to create while 3.9 applies it as a container
+  // whatever its flags (PrepRequestProcessor writes a CreateContainerTxn): with ephemeral flags one
+  // makes an ephemeral and the other a container, which no normalisation can reconcile afterwards.
+  const multiCreateOp = (): MultiOp => {
+    const op = createOp();
+    if (op.type === OpCode.createContainer && (op.flags === 1 || op.flags === 3))
+      return { ...op, type: OpCode.create };
+    return op;
+  };
+
   const writeOp = (): MultiOp =>
     rng.weighted<() => MultiOp>([
-      [4, createOp],
+      [4, multiCreateOp],
       [2, () => ({ type: OpCode.delete, path: anyPath(), version: version() })],
       [2, () => ({ type: OpCode.setData, path: anyPath(), data: data(), version: version() })],
       [2, () => ({ type: OpCode.check, path: readPath(), version: version() })],
@@ -274,38 +322,193 @@ export function generateScript(seed: number, stepCount: number): Script {
       [1, () => ({ type: OpCode.closeSession })],
     ])();
 
+  const detached = new Array<boolean>(SESSION_SLOTS).fill(false);
+  // What each slot logged in with on its current connection, for a resumed session to send again.
+  const credentials = Array.from({ length: SESSION_SLOTS }, () => [] as string[]);
   const push = (step: Step): void => {
-    if (step.kind === "connect") {
-      open[step.session] = true;
-      persistent[step.session]!.clear();
-      standard[step.session]!.clear();
+    switch (step.kind) {
+      case "connect":
+        open[step.session] = true;
+        detached[step.session] = false;
+        credentials[step.session] = [];
+        persistent[step.session]!.clear();
+        standard[step.session]!.clear();
+        break;
+      case "auth":
+        credentials[step.session]!.push(step.credential);
+        break;
+      case "request":
+        if (step.request.type === OpCode.closeSession) open[step.session] = false;
+        break;
+      case "disconnect":
+        // Watches belong to the connection: the server drops them with it.
+        detached[step.session] = true;
+        persistent[step.session]!.clear();
+        standard[step.session]!.clear();
+        break;
+      case "reconnect":
+        detached[step.session] = false;
+        credentials[step.session] = [...step.credentials];
+        for (const path of [...step.dataWatches, ...step.existWatches, ...step.childWatches])
+          standard[step.session]!.add(path);
+        for (const path of step.persistentWatches) persistent[step.session]!.set(path, 0);
+        for (const path of step.persistentRecursiveWatches) persistent[step.session]!.set(path, 1);
+        break;
+      case "expire":
+        open[step.session] = false;
+        break;
     }
-    if (step.kind === "request" && step.request.type === OpCode.closeSession) open[step.session] = false;
     steps.push(step);
   };
 
-  for (let s = 0; s < SESSION_SLOTS; s++) push({ session: s, kind: "connect" });
+  /** Watch lists drawn blind from the path pool, kept to what 3.8 and 3.9 treat alike. */
+  const reconnect = (session: number): Reconnect => {
+    const opcode = rng.chance(0.6) ? OpCode.setWatches2 : OpCode.setWatches;
+    const relative = rng.weighted<() => Relative>([
+      [5, () => ({ kind: "last" })],
+      [3, () => ({ kind: "step", step: rng.int(steps.length) })],
+      [1, () => ({ kind: "zero" })],
+    ])();
+    const standardPaths = new Set<string>();
+    const draw = (count: number): string[] => {
+      const out: string[] = [];
+      for (let k = 0; k < count; k++) {
+        const path = readPath();
+        standardPaths.add(path);
+        out.push(path);
+      }
+      return out;
+    };
+    const dataWatches = draw(rng.int(4));
+    const existWatches = draw(rng.int(3));
+    const childWatches = draw(rng.int(4));
+    // A persistent path is never also a standard one or of the other persistent mode (normalise.ts,
+    // difference 6); a clashing draw is dropped rather than redrawn.
+    const persistentWatches: string[] = [];
+    const persistentRecursiveWatches: string[] = [];
+    if (opcode === OpCode.setWatches2) {
+      for (let k = rng.int(3); k > 0; k--) {
+        const path = readPath();
+        if (!standardPaths.has(path) && !persistentRecursiveWatches.includes(path))
+          persistentWatches.push(path);
+      }
+      for (let k = rng.int(3); k > 0; k--) {
+        const path = readPath();
+        if (!standardPaths.has(path) && !persistentWatches.includes(path))
+          persistentRecursiveWatches.push(path);
+      }
+    }
+    return {
+      session,
+      kind: "reconnect",
+      credentials: rng.chance(0.7) ? [...credentials[session]!] : [],
+      opcode,
+      relative,
+      dataWatches,
+      existWatches,
+      childWatches,
+      persistentWatches,
+      persistentRecursiveWatches,
+    };
+  };
+
+  /** Makes a slot usable for requests: resumes a detached session, opens a closed slot. */
+  const ready = (session: number): void => {
+    if (detached[session]) push(reconnect(session));
+    if (!open[session]) push({ session, kind: "connect", timeOutMs: SESSION_TIMEOUT_MS });
+  };
+  const requestBy = (session: number, request: Request): void => push({ session, kind: "request", request });
+
+  // The expiry scenario: a fresh short-timeout session creates ephemerals that another session
+  // watches, takes part in the script for a while, then stops pinging until the server expires it.
+  let expiryPlan: { readonly at: number; readonly slot: number } | undefined;
+  if (seed % EXPIRY_EVERY_SEEDS === 0 && stepCount >= 3 * EXPIRING_SESSION_STEPS) {
+    expiryPlan = { at: Math.floor(stepCount * (0.2 + 0.3 * rng.next())), slot: rng.int(SESSION_SLOTS) };
+  }
+  let expiring = -1;
+  let expireAt = -1;
+  const beginExpiry = (session: number): void => {
+    if (detached[session]) push(reconnect(session));
+    if (open[session]) requestBy(session, { type: OpCode.closeSession });
+    push({ session, kind: "connect", timeOutMs: EXPIRING_SESSION_TIMEOUT_MS });
+    const ephemeral = `${root}/${rng.pick(NAMES)}`;
+    requestBy(session, { type: OpCode.create, path: ephemeral, data: null, acl: [world(31)], flags: 1 });
+    requestBy(session, { type: OpCode.create, path: `${root}/a/q-`, data: null, acl: acl(), flags: 3 });
+    const watcher = (session + 1) % SESSION_SLOTS;
+    ready(watcher);
+    for (const [type, path] of [
+      [OpCode.exists, ephemeral],
+      [OpCode.getChildren, `${root}/a`],
+    ] as const) {
+      const watch = !persistent[watcher]!.has(path);
+      if (watch) standard[watcher]!.add(path);
+      requestBy(watcher, { type, path, watch });
+    }
+    expiring = session;
+    expireAt = steps.length + EXPIRING_SESSION_STEPS;
+  };
+  const finishExpiry = (): void => {
+    push({ session: expiring, kind: "expire" });
+    // Another session then looks at where the ephemerals were, to see they are gone.
+    const checker = (expiring + 1) % SESSION_SLOTS;
+    ready(checker);
+    requestBy(checker, {
+      type: OpCode.multiRead,
+      ops: [root, ...NAMES.map((n) => `${root}/${n}`)].map((path) => ({
+        type: OpCode.getChildren,
+        path,
+        watch: false,
+      })),
+    });
+    expiring = -1;
+  };
+
+  for (let s = 0; s < SESSION_SLOTS; s++)
+    push({ session: s, kind: "connect", timeOutMs: SESSION_TIMEOUT_MS });
   // Two open persistent children give the script parents to work under from the start.
   for (const path of [root, `${root}/a`, `${root}/b`]) {
-    push({
-      session: 0,
-      kind: "request",
-      request: { type: OpCode.create, path, data: null, acl: [world(31)], flags: 0 },
-    });
+    requestBy(0, { type: OpCode.create, path, data: null, acl: [world(31)], flags: 0 });
   }
   while (steps.length < stepCount) {
+    if (expiryPlan !== undefined && steps.length >= expiryPlan.at) {
+      beginExpiry(expiryPlan.slot);
+      expiryPlan = undefined;
+      continue;
+    }
+    if (expiring >= 0 && steps.length >= expireAt) {
+      finishExpiry();
+      continue;
+    }
     const session = rng.int(SESSION_SLOTS);
     if (!open[session]) {
-      push({ session, kind: "connect" });
+      push({ session, kind: "connect", timeOutMs: SESSION_TIMEOUT_MS });
+      continue;
+    }
+    if (detached[session]) {
+      push(reconnect(session));
+      continue;
+    }
+    // The expiring session keeps its one connection until it expires.
+    if (session !== expiring && rng.chance(0.03)) {
+      push({ session, kind: "disconnect" });
       continue;
     }
     if (rng.chance(0.04)) {
-      const user = rng.pick(["alice", "bob"] as const);
+      const user = rng.weighted([
+        [2, "alice"],
+        [2, "bob"],
+        [1, "super"],
+      ] as const);
       push({ session, kind: "auth", scheme: "digest", credential: CREDENTIALS[user] });
       continue;
     }
     slot = session;
-    push({ session, kind: "request", request: request() });
+    const next = request();
+    requestBy(
+      session,
+      session === expiring && next.type === OpCode.closeSession ? { type: OpCode.sync, path: root } : next,
+    );
   }
+  if (expiring >= 0) finishExpiry();
   return { seed, root, sessions: SESSION_SLOTS, steps };
 }
