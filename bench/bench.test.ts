@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { CLIENT_LIBRARIES, clientTable, compareClients } from "./clients.js";
 import { LatencyHistogram } from "./histogram.js";
 import { singleTable } from "./report.js";
 import { runSuite } from "./suite.js";
@@ -44,6 +45,32 @@ test("every workload runs against a spawned Paddock with zero errors and a sane 
   assert.ok((paddock.server.rssPeakBytes ?? 0) > 0, "no peak RSS for the server");
   const printed = singleTable(paddock.medians);
   for (const w of WORKLOADS) assert.match(printed, new RegExp(`\\| ${w.name} `));
+});
+
+test("the client comparison drives Paddock's client and node-zookeeper-client with zero errors", async () => {
+  // Both client libraries run in their own child process against one spawned Paddock server.
+  const report = await compareClients({
+    external: undefined,
+    paddockBin: undefined,
+    sessions: 2,
+    depth: 4,
+    keys: 50,
+    valueBytes: 100,
+    rounds: 1,
+    warmupMs: 30,
+    durationMs: 100,
+    log: () => {},
+  });
+  assert.deepEqual(
+    report.medians.map((m) => m.library),
+    CLIENT_LIBRARIES,
+  );
+  for (const m of report.medians) {
+    assert.equal(m.errors, 0, `${m.library} had errors: ${JSON.stringify(m.errorsByName)}`);
+    assert.ok(m.ops > 0, `${m.library} completed no getData`);
+    assert.ok(m.clientCpuUsPerOp > 0, `${m.library} has no client CPU reading`);
+  }
+  assert.match(clientTable(report), /\| node-zookeeper-client /);
 });
 
 test("latency histogram percentiles stay within its 3% resolution", () => {

@@ -1,11 +1,13 @@
 // `npm run bench -- [options]`: the load generator's command line. Without options it starts a
 // Paddock server and runs every workload once; `--compare` adds Apache ZooKeeper (when installed)
 // and runs several alternating rounds; `--memory` measures RSS and start-up with many znodes;
-// `--profile DIR` runs Paddock under `node --cpu-prof` and prints where its CPU went.
+// `--profile DIR` runs Paddock under `node --cpu-prof` and prints where its CPU went; `--clients`
+// drives the same reads through Paddock's client and node-zookeeper-client (also after the default run).
 
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { type ClientComparisonReport, clientTable, compareClients } from "./clients.js";
 import { type MemoryReport, measureMemory } from "./memory.js";
 import { selfTimes } from "./profile.js";
 import { compareTable, count, mib, ms, singleTable, table } from "./report.js";
@@ -29,6 +31,8 @@ const USAGE = `usage: npm run bench -- [options]
   --multi-ops N        setData operations per multi (default 4)
   --memory             RSS with 100k and 1M znodes and start-to-serving time (see --memory-steps)
   --memory-steps a,b   znode counts for --memory (default 100000,1000000)
+  --clients            getData through Paddock's client and node-zookeeper-client, alternating rounds
+                       (--sessions default 8, --depth 64, --rounds 3); one round follows the default run
   --profile DIR        run Paddock under node --cpu-prof, write the profile to DIR, print top self time
   --quick              a tiny configuration (the one the test suite runs)
   --paddock-bin FILE   run this bin/paddock.js instead of this checkout's (e.g. a baseline build)
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
       "read-ratio": { type: "string" },
       "multi-ops": { type: "string" },
       memory: { type: "boolean" },
+      clients: { type: "boolean" },
       "memory-steps": { type: "string" },
       profile: { type: "string" },
       quick: { type: "boolean" },
@@ -152,8 +157,28 @@ async function main(): Promise<void> {
   const valueBytes = number(values["value-bytes"], 100, "value-bytes");
   const paddockBin = values["paddock-bin"] === undefined ? undefined : resolve(values["paddock-bin"]);
   let json: unknown;
+  const clientOptions = (rounds: number) => ({
+    external: undefined,
+    paddockBin,
+    sessions: number(values.sessions, quick ? 2 : 8, "sessions"),
+    depth: number(values.depth, quick ? 4 : 64, "depth"),
+    keys: number(values.keys, quick ? 200 : 10_000, "keys"),
+    valueBytes,
+    rounds: number(values.rounds, rounds, "rounds"),
+    durationMs: number(values.duration, quick ? 0.1 : 4, "duration") * 1000,
+    warmupMs: number(values.warmup, quick ? 0.03 : 1, "warmup") * 1000,
+    log,
+  });
+  const printClients = (report: ClientComparisonReport) => {
+    console.log(`\n${clientTable(report)}`);
+    console.log("client µs/op: the generator process's own CPU (process.cpuUsage) per completed getData.");
+  };
 
-  if (values.memory) {
+  if (values.clients) {
+    const report = await compareClients(clientOptions(3));
+    printClients(report);
+    json = { clients: report };
+  } else if (values.memory) {
     const steps = (values["memory-steps"] ?? "100000,1000000")
       .split(",")
       .map((s) => number(s, 0, "memory-steps"));
@@ -211,6 +236,12 @@ async function main(): Promise<void> {
     });
     printSuite(report);
     json = report;
+    // Cheap enough to ride along with the default run; a chosen target or workload list opts out.
+    if (values.workloads === undefined && values.target === undefined && profileDir === undefined) {
+      const clients = await compareClients(clientOptions(1));
+      printClients(clients);
+      json = { ...report, clients };
+    }
     if (profileDir !== undefined) {
       // The profile is written as the server exits; the file system may show it a moment later.
       await sleep(200);

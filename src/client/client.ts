@@ -40,13 +40,17 @@ export interface WatchOption {
 
 /** A one-time watch as a promise: resolves with the change, rejects when the session ends first. */
 export interface Watched<T> {
+  /** The read's own result. */
   readonly result: T;
+  /** Resolves with the first change; rejects with the session's end error if none can come. */
   readonly changed: Promise<NodeEvent>;
 }
 
 /** A persistent or recursive watch: iterate its events; `close()` removes it from the server. */
 export interface PersistentWatch extends AsyncIterable<NodeEvent> {
+  /** The watched client path. */
   readonly path: string;
+  /** Ends the iteration and removes the watch from the server (best effort); never rejects. */
   close(): Promise<void>;
 }
 
@@ -55,10 +59,26 @@ export type RemovableWatchKind = "data" | "children" | "any";
 
 const NO_NODE = -101;
 
-/** A client of a ZooKeeper-compatible ensemble; connects in the background as soon as it is made. */
+/**
+ * A client of a ZooKeeper-compatible ensemble; connects in the background as soon as it is made
+ * and emits `state` with each {@link ConnectionState}. Paths are client paths (under the chroot).
+ *
+ * Every operation rejects with the typed error of the code the server replied with (a
+ * {@link ServerError} subclass such as {@link NoNodeError}, carrying `code` and `path`); with
+ * {@link ConnectionLossError} when the connection dropped before the reply (its
+ * `mayHaveBeenApplied` says whether a retry is safe); with {@link RequestTimeoutError} after
+ * `requestTimeoutMs`; with {@link SessionExpiredError} once the session has expired; and with
+ * {@link ClientError} (`PDK_BAD_ARGUMENT` for an invalid path, `PDK_QUEUE_FULL` when
+ * `queuedRequestsMax` or `watchesMax` is reached, `PDK_CLIENT_CLOSED` after `close()`).
+ * The `@throws` below name only what each operation adds to that list.
+ */
 export class Client extends EventEmitter<{ state: [ConnectionState] }> {
   private readonly session: Session;
 
+  /**
+   * Starts connecting to `connectString` ("h1:2181,h2:2181/chroot"); see {@link ClientOptions}.
+   * @throws {ClientError} `PDK_BAD_CONNECT_STRING` for a malformed string, `PDK_BAD_ARGUMENT` for a bad option.
+   */
   constructor(connectString: string, options: ClientOptions = {}) {
     super();
     this.session = new Session(connectString, options);
@@ -100,7 +120,12 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     return this.session.states();
   }
 
-  /** Resolves once connected (read-write, or read-only if allowed); rejects if the session ends. */
+  /**
+   * Resolves once connected (read-write, or read-only if allowed), waiting at most `timeoutMs`
+   * milliseconds.
+   * @throws {ClientError} `PDK_CLIENT_CLOSED` when not connected within `timeoutMs`.
+   * @throws {SessionExpiredError | AuthFailedError | ClientError} the error that ended the session.
+   */
   async connected(timeoutMs = 30_000): Promise<void> {
     const ready = (): boolean => this.state === "connected" || this.state === "connectedReadOnly";
     if (ready()) return;
@@ -167,12 +192,17 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     return () => this.session.watches.addOneTime(kind, path, watcher);
   }
 
-  /** Creates a node and returns its path (with the sequence suffix for sequential modes). */
+  /**
+   * Creates a node and returns its path (with the sequence suffix for sequential modes).
+   * @throws {NodeExistsError} the node exists. {@link NoNodeError}: the parent does not.
+   * {@link NoChildrenForEphemeralsError}: the parent is ephemeral. {@link ClientError}
+   * `PDK_BAD_ARGUMENT`: `ttlMs` missing for a TTL mode or given for another.
+   */
   async create(path: string, data: Data = null, options: CreateOptions = {}): Promise<string> {
     return (await this.createWithStat(path, data, options)).path;
   }
 
-  /** Like create, with the new node's Stat. */
+  /** Like create, with the new node's Stat. @throws the errors of {@link Client.create}. */
   async createWithStat(
     path: string,
     data: Data = null,
@@ -185,7 +215,11 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     }));
   }
 
-  /** Deletes a node; `version` -1 matches any version. */
+  /**
+   * Deletes a node; `version` -1 matches any version.
+   * @throws {NoNodeError} no such node. {@link BadVersionError}: the version differs.
+   * {@link NotEmptyError}: the node has children.
+   */
   async delete(path: string, version = -1): Promise<void> {
     return this.call(
       { type: OpCode.delete, path: this.serverPath(path), version },
@@ -195,7 +229,10 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** The node's Stat, or null if it does not exist. A watch fires on create, change or delete. */
+  /**
+   * The node's Stat, or null if it does not exist (a missing node is not an error here). A watch
+   * fires on create, change or delete.
+   */
   async exists(path: string, options: WatchOption = {}): Promise<Stat | null> {
     const watcher = options.watch;
     return this.call(
@@ -214,7 +251,11 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** Data and Stat; a watch fires on a data change or delete. */
+  /**
+   * Data (null when the node was created without data) and Stat; a watch fires on a data change
+   * or delete.
+   * @throws {NoNodeError} no such node (no watch is left).
+   */
   async getData(path: string, options: WatchOption = {}): Promise<{ data: Buffer | null; stat: Stat }> {
     const add = this.watchAdder("data", path, options.watch);
     return this.call(
@@ -228,7 +269,11 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** Replaces the data; `version` -1 matches any. Returns the new Stat. */
+  /**
+   * Replaces the data; `version` -1 matches any. Returns the new Stat.
+   * @throws {NoNodeError} no such node. {@link BadVersionError}: the version differs.
+   * {@link QuotaExceededError}: a hard quota refused the write.
+   */
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     return this.call(
       { type: OpCode.setData, path: this.serverPath(path), data: toBuffer(data), version },
@@ -238,7 +283,7 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** The ACL and Stat of a node. */
+  /** The ACL and Stat of a node. @throws {NoNodeError} no such node. */
   async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
     return this.call({ type: OpCode.getACL, path: this.serverPath(path) }, path, "GetACLResponse", (r) => ({
       acl: [...(r!.acl ?? [])],
@@ -246,7 +291,11 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     }));
   }
 
-  /** Replaces the ACL; `version` is the ACL version (aversion), -1 for any. */
+  /**
+   * Replaces the ACL; `version` is the ACL version (aversion), -1 for any.
+   * @throws {NoNodeError} no such node. {@link BadVersionError}: the aversion differs.
+   * {@link InvalidAclError}: the ACL is empty or malformed.
+   */
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
     return this.call(
       { type: OpCode.setACL, path: this.serverPath(path), acl, version },
@@ -256,12 +305,15 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** Child names (unsorted, as the server sends them); a watch fires on a child change or delete. */
+  /**
+   * Child names (unsorted, as the server sends them); a watch fires on a child change or delete.
+   * @throws {NoNodeError} no such node.
+   */
   async getChildren(path: string, options: WatchOption = {}): Promise<string[]> {
     return (await this.getChildrenWithStat(path, options)).children;
   }
 
-  /** Child names with the parent's Stat. */
+  /** Child names with the parent's Stat. @throws {NoNodeError} no such node. */
   async getChildrenWithStat(
     path: string,
     options: WatchOption = {},
@@ -288,7 +340,7 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** Starts an atomic multi; add ops and `commit()`. */
+  /** Starts an atomic multi; add ops and `commit()` (which throws; see {@link Transaction.commit}). */
   transaction(): Transaction {
     return new Transaction(this.session.chroot, (ops, paths) => {
       if (ops.length === 0) return Promise.resolve([]);
@@ -298,7 +350,10 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     });
   }
 
-  /** Several reads in one round trip; each read succeeds or fails on its own. */
+  /**
+   * Several reads in one round trip; each read succeeds or fails on its own, so a missing node
+   * is an entry in the results rather than a rejection.
+   */
   async multiRead(ops: readonly ReadOp[]): Promise<ReadResult[]> {
     if (ops.length === 0) return Promise.resolve([]);
     const wire = ops.map((op) => ({
@@ -324,7 +379,7 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** Number of descendants of `path`, at every depth. */
+  /** Number of descendants of `path`, at every depth. @throws {NoNodeError} no such node. */
   async getAllChildrenNumber(path: string): Promise<number> {
     return this.call(
       { type: OpCode.getAllChildrenNumber, path: this.serverPath(path) },
@@ -339,7 +394,10 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     return this.call({ type: OpCode.whoAmI }, undefined, "WhoAmIResponse", (r) => [...(r!.clientInfo ?? [])]);
   }
 
-  /** Adds credentials (e.g. digest "user:password"), kept and re-sent on every reconnect. */
+  /**
+   * Adds credentials (e.g. digest "user:password"), kept and re-sent on every reconnect.
+   * @throws {AuthFailedError} the server refused them; the session then ends.
+   */
   async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
     return this.session.addAuth(scheme, typeof auth === "string" ? Buffer.from(auth, "utf8") : auth);
   }
@@ -358,7 +416,11 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     );
   }
 
-  /** Incremental (joining/leaving) or bulk (newMembers) reconfiguration; returns the new config. */
+  /**
+   * Incremental (joining/leaving) or bulk (newMembers) reconfiguration; returns the new config.
+   * @throws {ReconfigDisabledError} reconfig is off on the server. {@link NewConfigNoQuorumError},
+   * {@link ReconfigInProgressError}, {@link BadVersionError} (`fromConfig` is stale), {@link NoAuthError}.
+   */
   async reconfig(change: {
     joining?: string;
     leaving?: string;
@@ -385,13 +447,13 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     return { result: await this.exists(path, { watch }), changed };
   }
 
-  /** One-time watch on data as a promise. */
+  /** One-time watch on data as a promise. @throws {NoNodeError} no such node. */
   async watchData(path: string): Promise<Watched<{ data: Buffer | null; stat: Stat }>> {
     const { watch, changed } = onceWatch();
     return { result: await this.getData(path, { watch }), changed };
   }
 
-  /** One-time watch on the children as a promise. */
+  /** One-time watch on the children as a promise. @throws {NoNodeError} no such node. */
   async watchChildren(path: string): Promise<Watched<string[]>> {
     const { watch, changed } = onceWatch();
     return { result: await this.getChildren(path, { watch }), changed };
@@ -400,6 +462,7 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
   /**
    * A persistent watch on `path` (recursive: also every descendant, without childrenChanged). The
    * watch is re-armed after reconnects; `close()` or leaving a for-await loop removes it.
+   * @throws {ClientError} `PDK_QUEUE_FULL` when `watchesMax` watches are held already.
    */
   async addWatch(path: string, options: { recursive?: boolean } = {}): Promise<PersistentWatch> {
     const kind = options.recursive ? "recursive" : "persistent";
@@ -440,6 +503,7 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
    * Removes this client's one-time watches of a kind on `path`, on the server and locally; the
    * removed watchers receive a dataWatchRemoved or childWatchRemoved event. `local` removes them
    * here even when the server cannot be reached.
+   * @throws {NoWatcherError} this client has no such watch on `path`.
    */
   async removeWatches(
     path: string,
@@ -475,12 +539,20 @@ function onceWatch(): { watch: Watcher; changed: Promise<NodeEvent> } {
   return { watch, changed };
 }
 
-/** Creates a client; it connects in the background (await `client.connected()` to wait). */
+/**
+ * Creates a client; it connects in the background (await `client.connected()` to wait).
+ * @throws {ClientError} `PDK_BAD_CONNECT_STRING` or `PDK_BAD_ARGUMENT`, synchronously.
+ */
 export function createClient(connectString: string, options: ClientOptions = {}): Client {
   return new Client(connectString, options);
 }
 
-/** Creates a client and waits until it is connected. */
+/**
+ * Creates a client and waits until it is connected, at most `options.sessionTimeoutMs`
+ * (default 30000 ms); on failure the client is closed before the promise rejects.
+ * @throws {ClientError} `PDK_BAD_CONNECT_STRING`, `PDK_BAD_ARGUMENT`, or `PDK_CLIENT_CLOSED` on timeout.
+ * @throws {AuthFailedError | SessionExpiredError} the session ended before it connected.
+ */
 export async function connect(connectString: string, options: ClientOptions = {}): Promise<Client> {
   const client = new Client(connectString, options);
   try {

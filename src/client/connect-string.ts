@@ -4,12 +4,17 @@
 
 import { ClientError } from "./errors.js";
 
+/** One server of a connection string. */
 export interface HostPort {
+  /** Host name or IP address (IPv6 without brackets). */
   readonly host: string;
+  /** TCP port, 1..65535; 2181 when the string gave none. */
   readonly port: number;
 }
 
+/** A parsed connection string. */
 export interface ConnectString {
+  /** The servers in the order given (the client shuffles them when it connects). */
   readonly hosts: readonly HostPort[];
   /** "" when there is no chroot, else an absolute path without a trailing slash. */
   readonly chroot: string;
@@ -32,6 +37,11 @@ function parseHost(entry: string): HostPort {
   return { host, port };
 }
 
+/**
+ * Parses "h1:2181,[::1]:2182,h3/chroot" into hosts and chroot.
+ * @throws {ClientError} `PDK_BAD_CONNECT_STRING` for no hosts or a bad host or port;
+ * `PDK_BAD_ARGUMENT` for an invalid chroot path.
+ */
 export function parseConnectString(text: string): ConnectString {
   const slash = text.indexOf("/");
   const hostsPart = slash < 0 ? text : text.slice(0, slash);

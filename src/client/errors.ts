@@ -8,13 +8,17 @@ import { ErrorCodes, type ErrorName, errorName } from "../protocol/constants.js"
 
 /** Where a failed multi stopped: the index of the failing op and every op's result code. */
 export interface TransactionFailure {
+  /** Zero-based index of the first failing op. */
   readonly opIndex: number;
+  /** Every op's code: 0 before the failure, the failing code, then RUNTIMEINCONSISTENCY (-2). */
   readonly opErrors: readonly number[];
 }
 
 /** Context attached to an error: the path, and for multi the failing op. */
 export interface ZooKeeperErrorOptions {
+  /** The client path of the failed operation. */
   readonly path?: string | undefined;
+  /** For a failed multi: where it stopped. */
   readonly transaction?: TransactionFailure | undefined;
 }
 
@@ -29,6 +33,7 @@ export class ZooKeeperError extends Error {
   /** Set when the error is the first failing op of a multi. */
   readonly transaction: TransactionFailure | undefined;
 
+  /** Builds the message from the code's name and text, the path and an optional `detail`. */
   constructor(code: number, options: ZooKeeperErrorOptions = {}, detail?: string) {
     const name = errorName(code) ?? "UNKNOWN";
     const text = name === "UNKNOWN" ? `unknown error code ${code}` : ErrorCodes[name].message;
@@ -111,7 +116,9 @@ export class UnknownCodeError extends ServerError {}
  * effect; when false it never left this process and is safe to retry.
  */
 export class ConnectionLossError extends ZooKeeperError {
+  /** Code CONNECTIONLOSS (-4). */
   constructor(
+    /** True when the request reached a socket, so a write may have taken effect. */
     readonly mayHaveBeenApplied: boolean,
     options: ZooKeeperErrorOptions = {},
     detail?: string,
@@ -122,8 +129,10 @@ export class ConnectionLossError extends ZooKeeperError {
 
 /** No reply within `requestTimeoutMs`; `mayHaveBeenApplied` is false if it was never written. */
 export class RequestTimeoutError extends ZooKeeperError {
+  /** Code REQUESTTIMEOUT (-122); `timeoutMs` is the limit that passed, in milliseconds. */
   constructor(
     timeoutMs: number,
+    /** True when the request reached a socket, so a write may have taken effect. */
     readonly mayHaveBeenApplied: boolean,
     options: ZooKeeperErrorOptions = {},
   ) {
@@ -133,6 +142,7 @@ export class RequestTimeoutError extends ZooKeeperError {
 
 /** A waiting operation (a lock acquire, a barrier) gave up after its own deadline. */
 export class OperationTimeoutError extends ZooKeeperError {
+  /** Code OPERATIONTIMEOUT (-7); `timeoutMs` is the caller's deadline, in milliseconds. */
   constructor(timeoutMs: number, options: ZooKeeperErrorOptions = {}) {
     super(ErrorCodes.OPERATIONTIMEOUT.code, options, `gave up after ${timeoutMs} ms`);
   }
@@ -140,7 +150,14 @@ export class OperationTimeoutError extends ZooKeeperError {
 
 /** Problems of this client itself rather than of a ZooKeeper operation; `code` is stable. */
 export class ClientError extends Error {
+  /** The message is prefixed with the code, e.g. "PDK_QUEUE_FULL: ...". */
   constructor(
+    /**
+     * PDK_CLIENT_CLOSED: the client was closed or did not connect in time. PDK_QUEUE_FULL: a
+     * request, watch or event bound was reached. PDK_BAD_CONNECT_STRING, PDK_BAD_ARGUMENT: the
+     * caller passed something invalid. PDK_EVENTS_OVERFLOW: an iterator fell `eventsMax` events
+     * behind. PDK_CONTENDED: a recipe lost too many optimistic attempts.
+     */
     readonly code:
       | "PDK_CLIENT_CLOSED"
       | "PDK_QUEUE_FULL"

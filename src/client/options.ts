@@ -5,26 +5,31 @@
 import { JUTE_MAX_BUFFER_DEFAULT } from "../protocol/constants.js";
 import { ClientError } from "./errors.js";
 
+/**
+ * Options of `createClient`, `connect` and `new Client`. Times are milliseconds, sizes bytes,
+ * limits counts. Every number must be positive, or the constructor throws ClientError
+ * `PDK_BAD_ARGUMENT`.
+ */
 export interface ClientOptions {
-  /** Requested session timeout; the server clamps it (default 30000). */
+  /** Requested session timeout in ms; the server clamps it to its min/max (default 30000). */
   sessionTimeoutMs?: number;
-  /** Per-host connect and handshake limit (default: session timeout / number of hosts). */
+  /** Per-host connect and handshake limit in ms (default: session timeout / number of hosts). */
   connectTimeoutMs?: number;
   /** Reject a request with RequestTimeoutError when no reply comes within this (default: none). */
   requestTimeoutMs?: number;
   /** Accept read-only servers (ZooKeeper's canBeReadOnly); writes then fail with NotReadOnlyError. */
   canBeReadOnly?: boolean;
-  /** Resume an existing session instead of creating one. */
+  /** Resume an existing session (id and password from another client) instead of creating one; a refused one ends as expired. */
   session?: { id: bigint; password: Buffer };
-  /** Requests written and awaiting replies, per connection (default 1000). */
+  /** Requests written and awaiting replies, per connection (default 1000); more wait in the queue. */
   outstandingRequestsMax?: number;
-  /** Requests waiting to be written, e.g. while disconnected (default 10000). */
+  /** Requests waiting to be written, e.g. while disconnected (default 10000); beyond it requests fail with ClientError `PDK_QUEUE_FULL`. */
   queuedRequestsMax?: number;
   /** Unread events a state or watch iterator keeps before it ends with an overflow error (default 10000). */
   eventsMax?: number;
-  /** Watchers of all kinds this client holds (default 100000). */
+  /** Watchers of all kinds this client holds (default 100000); beyond it a watch fails with ClientError `PDK_QUEUE_FULL`. */
   watchesMax?: number;
-  /** Largest reply frame accepted (default 4 MiB). */
+  /** Largest reply frame accepted, in bytes (default 4 MiB, at least 1048575, jute.maxbuffer). */
   frameBytesMax?: number;
   /** Backoff between rounds over all hosts (default 50 ms doubling to 2000 ms, with jitter). */
   reconnectDelayMs?: { initial: number; max: number };

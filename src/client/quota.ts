@@ -12,14 +12,20 @@ const STATS = "zookeeper_stats";
 
 /** Limits; -1 means "no limit". Soft limits only log on the server, hard ones refuse writes. */
 export interface Quota {
+  /** Soft limit on the number of nodes in the subtree (the node itself included). */
   readonly count: number;
+  /** Soft limit on the total data bytes in the subtree. */
   readonly bytes: number;
+  /** Hard limit on nodes: writes beyond it fail with QuotaExceededError. */
   readonly countHardLimit: number;
+  /** Hard limit on data bytes: writes beyond it fail with QuotaExceededError. */
   readonly byteHardLimit: number;
 }
 
+/** Every limit -1: no quota. */
 export const NO_QUOTA: Quota = { count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 };
 
+/** The StatsTrack text ZooKeeper stores in a quota node (and zkCli prints) for `q`. */
 export function formatQuota(q: Quota): string {
   return `count=${q.count},bytes=${q.bytes}=;byteHardLimit=${q.byteHardLimit};countHardLimit=${q.countHardLimit}`;
 }

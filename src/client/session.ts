@@ -28,6 +28,10 @@ import { isReadWriteServer } from "./read-only-probe.js";
 import { setWatchesBatches } from "./set-watches.js";
 import { nodeEventType, WatchTable } from "./watches.js";
 
+/**
+ * The client's connection state. `expired`, `authFailed` and `closed` are terminal: the session is
+ * over and every later request fails; the others may change again.
+ */
 export type ConnectionState =
   | "connecting"
   | "connected"

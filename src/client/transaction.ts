@@ -11,6 +11,7 @@ import type { MultiResult } from "../protocol/responses.js";
 import { toClientPath, toServerPath, validatePath } from "./connect-string.js";
 import { ClientError, type ServerError, serverError } from "./errors.js";
 
+/** How a node is created: lifetime (persistent, ephemeral, container, TTL) and whether sequential. */
 export type CreateMode =
   | "persistent"
   | "ephemeral"
@@ -30,15 +31,17 @@ const createFlags: Record<CreateMode, number> = {
   persistentSequentialWithTtl: 6,
 };
 
+/** Options of `create`, `createWithStat` and `Transaction.create`. */
 export interface CreateOptions {
   /** Default "persistent". */
   readonly mode?: CreateMode;
   /** Default OPEN_ACL_UNSAFE. */
   readonly acl?: readonly ACL[];
-  /** Required for the TTL modes, refused for the others. */
+  /** Milliseconds an empty TTL node lives unmodified; required for the TTL modes, refused for the others. */
   readonly ttlMs?: number;
 }
 
+/** Node data: bytes, a string (sent as UTF-8), or null for none. */
 export type Data = Buffer | string | null;
 
 export function toBuffer(data: Data): Buffer | null {
@@ -65,16 +68,19 @@ export function isSequential(options: CreateOptions = {}): boolean {
   return (options.mode ?? "persistent").includes("equential");
 }
 
+/** The result of one op of a committed multi, in the order the ops were added. */
 export type OpResult =
   | { readonly type: "create"; readonly path: string; readonly stat: Stat | undefined }
   | { readonly type: "delete" }
   | { readonly type: "setData"; readonly stat: Stat }
   | { readonly type: "check" };
 
+/** One read of a `multiRead`. */
 export type ReadOp =
   | { readonly type: "getData"; readonly path: string }
   | { readonly type: "getChildren"; readonly path: string };
 
+/** One result of a `multiRead`; a failed read is an entry with its error, not a rejection. */
 export type ReadResult =
   | { readonly type: "getData"; readonly data: Buffer | null; readonly stat: Stat }
   | { readonly type: "getChildren"; readonly children: string[] }
@@ -85,6 +91,7 @@ export class Transaction {
   private readonly ops: MultiOp[] = [];
   private readonly paths: string[] = [];
 
+  /** Made by {@link Client.transaction}; not meant to be constructed directly. */
   constructor(
     private readonly chroot: string,
     private readonly send: (ops: MultiOp[], paths: string[]) => Promise<OpResult[]>,
@@ -96,16 +103,28 @@ export class Transaction {
     return this;
   }
 
+  /**
+   * Adds a create.
+   * @throws {ClientError} `PDK_BAD_ARGUMENT` for an invalid path or TTL option, synchronously.
+   */
   create(path: string, data: Data = null, options: CreateOptions = {}): this {
     validatePath(path, isSequential(options));
     return this.add(path, createRequest(toServerPath(this.chroot, path), data, options));
   }
 
+  /**
+   * Adds a delete; `version` -1 matches any.
+   * @throws {ClientError} `PDK_BAD_ARGUMENT` for an invalid path, synchronously.
+   */
   delete(path: string, version = -1): this {
     validatePath(path);
     return this.add(path, { type: OpCode.delete, path: toServerPath(this.chroot, path), version });
   }
 
+  /**
+   * Adds a setData; `version` -1 matches any.
+   * @throws {ClientError} `PDK_BAD_ARGUMENT` for an invalid path, synchronously.
+   */
   setData(path: string, data: Data, version = -1): this {
     validatePath(path);
     return this.add(path, {
@@ -122,10 +141,17 @@ export class Transaction {
     return this.add(path, { type: OpCode.check, path: toServerPath(this.chroot, path), version });
   }
 
+  /** Number of ops added so far. */
   get size(): number {
     return this.ops.length;
   }
 
+  /**
+   * Sends the ops as one multi: all apply or none does. Resolves with a result per op (an empty
+   * transaction resolves with [] without a round trip).
+   * @throws {ServerError} the typed error of the first failing op, with `transaction.opIndex` and
+   * every op's code in `transaction.opErrors`; plus the errors every {@link Client} operation can give.
+   */
   commit(): Promise<OpResult[]> {
     return this.send([...this.ops], [...this.paths]);
   }

@@ -6,6 +6,7 @@
 import { EventType } from "../protocol/constants.js";
 import type { EventStream } from "./event-stream.js";
 
+/** What happened to a watched znode, or which watch was removed (removeWatches). */
 export type NodeEventType =
   | "created"
   | "deleted"
@@ -17,6 +18,7 @@ export type NodeEventType =
 
 /** A change to a znode, delivered to the watches on it. */
 export interface NodeEvent {
+  /** What happened. */
   readonly type: NodeEventType;
   /** The client path (chroot stripped). */
   readonly path: string;
@@ -26,12 +28,17 @@ export interface NodeEvent {
 
 /** Delivered to a one-time watch that can never fire because the session ended. */
 export interface SessionEndEvent {
+  /** Tells it apart from a NodeEvent. */
   readonly type: "sessionEnded";
+  /** The terminal connection state that ended the session. */
   readonly reason: "expired" | "closed" | "authFailed";
+  /** The error the session ended with (SessionExpiredError, AuthFailedError or ClientError). */
   readonly error: Error;
 }
 
+/** What a one-time watcher receives: the change, or the end of the session. */
 export type WatchEvent = NodeEvent | SessionEndEvent;
+/** A one-time watch callback; called at most once. */
 export type Watcher = (event: WatchEvent) => void;
 
 export type OneTimeKind = "data" | "exist" | "child";

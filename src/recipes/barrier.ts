@@ -15,9 +15,15 @@ import {
   watchOnce,
 } from "./support.js";
 
+/**
+ * A barrier at one znode: `set()` raises it, `wait()` blocks until `remove()` deletes it.
+ * Operations retry across connection loss and reject with SessionExpiredError once the session ends.
+ */
 export class Barrier {
+  /** `path` is the barrier node; it and its parents are created by `set()`. */
   constructor(
     private readonly client: Client,
+    /** The barrier node's client path. */
     readonly path: string,
   ) {}
 
@@ -32,11 +38,15 @@ export class Barrier {
     }
   }
 
+  /** Lowers the barrier, waking every waiter; already gone is fine. */
   async remove(): Promise<void> {
     await deleteIfExists(this.client, this.path);
   }
 
-  /** Resolves once the barrier node is gone; OperationTimeoutError after `timeoutMs`. */
+  /**
+   * Resolves once the barrier node is gone, waiting at most `timeoutMs` milliseconds (default: forever).
+   * @throws {OperationTimeoutError} the barrier was still up after `timeoutMs`.
+   */
   async wait(timeoutMs?: number): Promise<void> {
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
@@ -49,19 +59,31 @@ export class Barrier {
 
 const READY = "ready";
 
+/**
+ * A double barrier: `memberCount` processes `enter()` together and `leave()` together. Members are
+ * ephemeral children of `path`, so a member whose session ends stops counting. Operations retry
+ * across connection loss and reject with SessionExpiredError once the session ends.
+ */
 export class DoubleBarrier {
   private readonly member: string;
 
+  /** `memberId` names this member's node (default a random UUID). */
   constructor(
     private readonly client: Client,
+    /** The barrier's directory, created on `enter()`. */
     readonly path: string,
+    /** Members that must have entered before any `enter()` resolves. */
     readonly memberCount: number,
     memberId: string = randomUUID(),
   ) {
     this.member = `${path}/${memberId}`;
   }
 
-  /** Joins; resolves when `memberCount` members have entered. */
+  /**
+   * Joins; resolves when `memberCount` members have entered, waiting at most `timeoutMs` ms
+   * (default: forever).
+   * @throws {OperationTimeoutError} too few members after `timeoutMs`; this member has left again.
+   */
   async enter(timeoutMs?: number): Promise<void> {
     const deadline = deadlineOf(timeoutMs);
     await ensurePath(this.client, this.path);
@@ -91,7 +113,10 @@ export class DoubleBarrier {
     }
   }
 
-  /** Leaves; resolves when every member has left. */
+  /**
+   * Leaves; resolves when every member has left, waiting at most `timeoutMs` ms (default: forever).
+   * @throws {OperationTimeoutError} members remained after `timeoutMs`.
+   */
   async leave(timeoutMs?: number): Promise<void> {
     const deadline = deadlineOf(timeoutMs);
     await deleteIfExists(this.client, this.member);

@@ -8,8 +8,11 @@ import { EventEmitter } from "node:events";
 import { type Client, NoNodeError, type Stat, type WatchEvent } from "../client/index.js";
 import { retrying, watchOnce } from "./support.js";
 
+/** A znode as a cache last read it. */
 export interface NodeSnapshot {
+  /** The data; null when the node was created without data. */
   readonly data: Buffer | null;
+  /** The Stat read together with the data. */
   readonly stat: Stat;
 }
 
@@ -17,13 +20,20 @@ function sessionEnd(event: WatchEvent): Error | undefined {
   return event.type === "sessionEnded" ? event.error : undefined;
 }
 
+/**
+ * A local copy of one znode, kept fresh by a watch: `current`, and a `changed` event with the new
+ * snapshot (null when deleted). When the session ends it stops, sets `failure` and emits `error`
+ * (only if someone listens).
+ */
 export class NodeCache extends EventEmitter<{ changed: [NodeSnapshot | null]; error: [Error] }> {
   private snapshot: NodeSnapshot | null = null;
   private closed = false;
   private failed: Error | undefined;
 
+  /** Does nothing until `start()`. */
   constructor(
     private readonly client: Client,
+    /** The watched node's client path. */
     readonly path: string,
   ) {
     super();
@@ -34,12 +44,17 @@ export class NodeCache extends EventEmitter<{ changed: [NodeSnapshot | null]; er
     return this.snapshot;
   }
 
-  /** Loads the node and keeps watching it; resolves after the first load. */
+  /**
+   * Loads the node and keeps watching it; resolves after the first load (retried across
+   * connection loss).
+   * @throws {SessionExpiredError | NoAuthError} the first load failed.
+   */
   async start(): Promise<void> {
     const { fired } = await this.load();
     void this.follow(fired).catch((error: Error) => this.fail(error));
   }
 
+  /** Stops following changes; `current` keeps the last contents. */
   close(): void {
     this.closed = true;
   }
@@ -85,8 +100,14 @@ export class NodeCache extends EventEmitter<{ changed: [NodeSnapshot | null]; er
   }
 }
 
+/** What happened to a child in a ChildrenCache's `child` event. */
 export type ChildEvent = "added" | "updated" | "removed";
 
+/**
+ * A local copy of the children of one znode with their data, kept fresh by watches: `current`,
+ * and a `child` event (kind, name, snapshot or null). When the session ends it stops, sets
+ * `failure` and emits `error` (only if someone listens).
+ */
 export class ChildrenCache extends EventEmitter<{
   child: [ChildEvent, string, NodeSnapshot | null];
   error: [Error];
@@ -95,8 +116,10 @@ export class ChildrenCache extends EventEmitter<{
   private closed = false;
   private failed: Error | undefined;
 
+  /** Does nothing until `start()`. */
   constructor(
     private readonly client: Client,
+    /** The watched node's client path. */
     readonly path: string,
   ) {
     super();
@@ -107,12 +130,17 @@ export class ChildrenCache extends EventEmitter<{
     return this.children;
   }
 
-  /** Loads the children and keeps watching; resolves after the first load. */
+  /**
+   * Loads the children and keeps watching; resolves after the first load (retried across
+   * connection loss).
+   * @throws {SessionExpiredError | NoAuthError} the first load failed.
+   */
   async start(): Promise<void> {
     const { fired } = await this.loadList();
     void this.follow(fired).catch((error: Error) => this.fail(error));
   }
 
+  /** Stops following changes; `current` keeps the last contents. */
   close(): void {
     this.closed = true;
   }

@@ -8,12 +8,22 @@ import { ensurePath, retrying } from "./support.js";
 
 const ATTEMPTS_MAX = 100;
 
+/**
+ * A counter of arbitrary size (bigint) in one znode, as decimal text; missing means 0. Updates are
+ * compare-and-set on the node's version.
+ */
 export class AtomicCounter {
+  /** `path` is the counter node; it and its parents are created on the first `add`. */
   constructor(
     private readonly client: Client,
+    /** The counter node's client path. */
     readonly path: string,
   ) {}
 
+  /**
+   * The current value (0n when the node does not exist); retried across connection loss.
+   * @throws {SyntaxError} the node holds something other than a decimal integer.
+   */
   async get(): Promise<bigint> {
     try {
       const { data } = await retrying(this.client, () => this.client.getData(this.path));
@@ -24,7 +34,13 @@ export class AtomicCounter {
     }
   }
 
-  /** Adds `delta` and returns the new value. */
+  /**
+   * Adds `delta` (may be negative) and returns the new value.
+   * @throws {ConnectionLossError} the connection dropped during the write; `mayHaveBeenApplied`
+   * says whether it may have counted (it is not retried, to never add twice).
+   * @throws {ClientError} `PDK_CONTENDED` after 100 attempts lost to other writers.
+   * @throws {RangeError} `delta` is a non-integer number.
+   */
   async add(delta: bigint | number): Promise<bigint> {
     const step = BigInt(delta);
     const parent = this.path.slice(0, this.path.lastIndexOf("/")) || "/";
@@ -56,10 +72,12 @@ export class AtomicCounter {
     );
   }
 
+  /** `add(1n)`; throws what `add` throws. */
   increment(): Promise<bigint> {
     return this.add(1n);
   }
 
+  /** `add(-1n)`; throws what `add` throws. */
   decrement(): Promise<bigint> {
     return this.add(-1n);
   }

@@ -7,10 +7,13 @@ import type { Client, ConnectionState } from "../client/index.js";
 import { ChildrenCache } from "./caches.js";
 import { deleteIfExists, ensurePath, retrying } from "./support.js";
 
+/** A live ephemeral registration (a group member or a service instance). */
 export interface Registration {
+  /** The registration's node. */
   readonly path: string;
   /** Aborted when the session ends, which removes the node. */
   readonly lost: AbortSignal;
+  /** Deletes the node; a no-op once `lost`. Rejects only with the delete's errors (e.g. NoAuthError). */
   unregister(): Promise<void>;
 }
 
@@ -50,11 +53,18 @@ async function registerEphemeral(
 
 /** Members of a group, each an ephemeral child named by member id with a payload. */
 export class GroupMembership {
+  /** `path` is the group's directory, created on first use. */
   constructor(
     private readonly client: Client,
+    /** The group directory's client path. */
     readonly path: string,
   ) {}
 
+  /**
+   * Joins as `memberId` with `payload`; the member lasts as long as this client's session.
+   * @throws {NodeExistsError} another session already joined as `memberId`.
+   * @throws {SessionExpiredError | NoAuthError} from creating the node.
+   */
   join(memberId: string, payload: Buffer | string = ""): Promise<Registration> {
     return registerEphemeral(this.client, this.path, memberId, Buffer.from(payload));
   }
@@ -80,21 +90,34 @@ export class GroupMembership {
   }
 }
 
+/** One instance of a service, stored as JSON (so `payload` must survive JSON.stringify). */
 export interface ServiceInstance<P = unknown> {
+  /** The service's name: instances are grouped under it. */
   readonly name: string;
+  /** This instance's id, unique within the service. */
   readonly id: string;
+  /** Where clients reach it: host name or IP address. */
   readonly address: string;
+  /** TCP port. */
   readonly port: number;
+  /** Anything else clients need. */
   readonly payload: P;
 }
 
 /** Service instances under `<basePath>/<service name>/<instance id>`, stored as JSON. */
 export class ServiceDiscovery {
+  /** `basePath` holds one directory per service, created on first use. */
   constructor(
     private readonly client: Client,
+    /** The client path under which services are registered. */
     readonly basePath: string,
   ) {}
 
+  /**
+   * Registers `instance` for as long as this client's session lasts.
+   * @throws {NodeExistsError} another session registered the same name and id.
+   * @throws {SessionExpiredError | NoAuthError} from creating the node.
+   */
   register<P>(instance: ServiceInstance<P>): Promise<Registration> {
     return registerEphemeral(
       this.client,
@@ -104,6 +127,10 @@ export class ServiceDiscovery {
     );
   }
 
+  /**
+   * The instances of service `name` now (empty when none registered).
+   * @throws {SyntaxError} an instance node holds something other than JSON.
+   */
   async instances<P = unknown>(name: string): Promise<ServiceInstance<P>[]> {
     const members = await new GroupMembership(this.client, `${this.basePath}/${name}`).members();
     return [...members.values()].map((data) => JSON.parse(data.toString()) as ServiceInstance<P>);

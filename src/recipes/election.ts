@@ -8,6 +8,11 @@ import type { Client, ConnectionState } from "../client/index.js";
 import { type Lease, Mutex } from "./lock.js";
 import { bySequence, createProtected, deleteIfExists, ensurePath, retrying, watchOnce } from "./support.js";
 
+/**
+ * Leader election as a latch: after `start()` this process is a candidate until `close()` or the
+ * end of its session; the oldest candidate leads. Emits `leader` and `notLeader`, and `error` (if
+ * someone listens) when following the election fails.
+ */
 export class LeaderLatch extends EventEmitter<{ leader: []; notLeader: []; error: [Error] }> {
   private node: string | undefined;
   private leading = false;
@@ -16,19 +21,26 @@ export class LeaderLatch extends EventEmitter<{ leader: []; notLeader: []; error
     if (state === "expired" || state === "closed" || state === "authFailed") this.stop();
   };
 
+  /** Does nothing until `start()`. */
   constructor(
     private readonly client: Client,
+    /** The election's directory, created on `start()`. */
     readonly path: string,
+    /** This candidate's id, stored in its node and listed by `participants()`. */
     readonly id = "",
   ) {
     super();
   }
 
+  /** Whether this latch leads now. */
   get isLeader(): boolean {
     return this.leading;
   }
 
-  /** Joins the election; leadership is then reported by events and `awaitLeadership()`. */
+  /**
+   * Joins the election; leadership is then reported by events and `awaitLeadership()`.
+   * @throws {SessionExpiredError | NoAuthError} from creating the candidate node.
+   */
   async start(): Promise<void> {
     await ensurePath(this.client, this.path);
     this.node = await createProtected(this.client, this.path, "latch-", Buffer.from(this.id));
@@ -40,7 +52,7 @@ export class LeaderLatch extends EventEmitter<{ leader: []; notLeader: []; error
     });
   }
 
-  /** Resolves when this latch leads; rejects if it stops first. */
+  /** Resolves when this latch leads; rejects with an Error if it stops (closed, session ended) first. */
   awaitLeadership(): Promise<void> {
     if (this.leading) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -59,7 +71,7 @@ export class LeaderLatch extends EventEmitter<{ leader: []; notLeader: []; error
     });
   }
 
-  /** Ids of every candidate, the leader first. */
+  /** Ids of every candidate, the leader first. @throws {NoNodeError} a candidate left during the read. */
   async participants(): Promise<string[]> {
     const sorted = bySequence(await retrying(this.client, () => this.client.getChildren(this.path)));
     const ids = await Promise.all(
@@ -120,14 +132,20 @@ export class LeaderSelector {
   private current: AbortController | undefined;
   private readonly stopping = new AbortController();
 
+  /**
+   * `onLeadership` runs each time this process wins and should return when its `signal` aborts
+   * (leadership lost with the session, or `close()`); a turn ends when it settles.
+   */
   constructor(
     client: Client,
+    /** The election's directory (a Mutex), created on `start()`. */
     readonly path: string,
     private readonly onLeadership: (signal: AbortSignal) => Promise<void>,
   ) {
     this.mutex = new Mutex(client, path);
   }
 
+  /** Starts taking turns; idempotent. Never throws: errors end a turn, session expiry ends the loop. */
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -27,6 +27,7 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** How long an acquire may wait. */
 export interface AcquireOptions {
   /** Give up (OperationTimeoutError) after this long; default wait forever. */
   readonly timeoutMs?: number;
@@ -103,15 +104,25 @@ export class Mutex {
   private held: { lease: Lease; count: number } | undefined;
   private acquiring: Promise<Lease> | undefined;
 
+  /** `path` is the lock's directory, created on the first acquire. */
   constructor(
     private readonly client: Client,
+    /** The lock directory's client path. */
     readonly path: string,
   ) {}
 
+  /** Whether this Mutex object holds the lock now (false once the lease is lost). */
   get isHeld(): boolean {
     return this.held !== undefined && !this.held.lease.lost.aborted;
   }
 
+  /**
+   * Acquires the lock, or re-enters it when this object holds it already (each acquire needs its
+   * own `release()`).
+   * @throws {OperationTimeoutError} not acquired within `timeoutMs` (its node is removed).
+   * @throws the signal's reason when `signal` aborts first.
+   * @throws {SessionExpiredError | NoAuthError} from the lock's znode operations.
+   */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     if (this.acquiring) await this.acquiring.catch(() => {});
     if (this.held && !this.held.lease.lost.aborted) {
@@ -155,11 +166,19 @@ export class Mutex {
 
 /** A read-write lock: many readers or one writer; a waiting writer holds back later readers. */
 export class ReadWriteLock {
+  /** `path` is the lock's directory, created on the first acquire. */
   constructor(
     private readonly client: Client,
+    /** The lock directory's client path. */
     readonly path: string,
   ) {}
 
+  /**
+   * Acquires a read lease: granted when no writer holds or waits before it.
+   * @throws {OperationTimeoutError} not acquired within `timeoutMs` (its node is removed).
+   * @throws the signal's reason when `signal` aborts first.
+   * @throws {SessionExpiredError | NoAuthError} from the lock's znode operations.
+   */
   acquireRead(options: AcquireOptions = {}): Promise<Lease> {
     return acquireNode(
       this.client,
@@ -170,6 +189,12 @@ export class ReadWriteLock {
     );
   }
 
+  /**
+   * Acquires the write lease: granted when every earlier reader and writer has released.
+   * @throws {OperationTimeoutError} not acquired within `timeoutMs` (its node is removed).
+   * @throws the signal's reason when `signal` aborts first.
+   * @throws {SessionExpiredError | NoAuthError} from the lock's znode operations.
+   */
   acquireWrite(options: AcquireOptions = {}): Promise<Lease> {
     return acquireNode(
       this.client,
@@ -186,9 +211,15 @@ export class ReadWriteLock {
 
 /** A counting semaphore: at most `maxLeases` holders at once, served in arrival order. */
 export class Semaphore {
+  /**
+   * `path` is the semaphore's directory, created on the first acquire.
+   * @throws {ClientError} `PDK_BAD_ARGUMENT` when `maxLeases` is not a positive integer.
+   */
   constructor(
     private readonly client: Client,
+    /** The semaphore directory's client path. */
     readonly path: string,
+    /** Holders allowed at once; every process must use the same number. */
     readonly maxLeases: number,
   ) {
     if (!Number.isInteger(maxLeases) || maxLeases < 1) {
@@ -196,6 +227,12 @@ export class Semaphore {
     }
   }
 
+  /**
+   * Acquires one of the `maxLeases` leases, in arrival order.
+   * @throws {OperationTimeoutError} not acquired within `timeoutMs` (its node is removed).
+   * @throws the signal's reason when `signal` aborts first.
+   * @throws {SessionExpiredError | NoAuthError} from the lock's znode operations.
+   */
   acquire(options: AcquireOptions = {}): Promise<Lease> {
     return acquireNode(
       this.client,

@@ -9,13 +9,25 @@ import { deadlineOf, ensurePath, retrying, timeoutError, waitUntil, watchOnce } 
 
 const PRIORITY_MAX = 99_999;
 
+/**
+ * A FIFO queue with priorities: items are persistent sequential children of `path`, taken by
+ * whichever consumer deletes them first. Reads are retried across connection loss; after session
+ * expiry operations reject with SessionExpiredError.
+ */
 export class DistributedQueue {
+  /** `path` is the queue's directory, created on first use. */
   constructor(
     private readonly client: Client,
+    /** The queue directory's client path. */
     readonly path: string,
   ) {}
 
-  /** Adds an item; lower `priority` (0..99999, default 50000) is taken first. */
+  /**
+   * Adds an item and returns its node's path; lower `priority` (0..99999, default 50000) is taken
+   * first.
+   * @throws {ClientError} `PDK_BAD_ARGUMENT` for a priority outside 0..99999.
+   * @throws {ConnectionLossError} with `mayHaveBeenApplied`: the item may have been added (not retried).
+   */
   async put(data: Buffer | string, priority = 50_000): Promise<string> {
     if (!Number.isInteger(priority) || priority < 0 || priority > PRIORITY_MAX) {
       throw new ClientError("PDK_BAD_ARGUMENT", `priority must be an integer in 0..${PRIORITY_MAX}`);
@@ -38,7 +50,10 @@ export class DistributedQueue {
     return this.takeFirst(names);
   }
 
-  /** Removes and returns the head item, waiting for one; OperationTimeoutError after `timeoutMs`. */
+  /**
+   * Removes and returns the head item, waiting at most `timeoutMs` ms for one (default: forever).
+   * @throws {OperationTimeoutError} the queue stayed empty for `timeoutMs`.
+   */
   async take(timeoutMs?: number): Promise<Buffer> {
     const deadline = deadlineOf(timeoutMs);
     await ensurePath(this.client, this.path);

@@ -10,6 +10,12 @@ import { retrying } from "./support.js";
 /** Nodes a TreeCache will mirror before it refuses to grow (it emits an error and stops). */
 const TREE_NODES_MAX = 100_000;
 
+/**
+ * A local copy of a whole subtree (at most 100000 nodes), kept fresh by one persistent recursive
+ * watch, so it needs ZooKeeper 3.6 or later. Emits `node` (kind, path, snapshot or null); when the
+ * session ends or the tree outgrows the bound it stops, sets `failure` and emits `error` (only if
+ * someone listens).
+ */
 export class TreeCache extends EventEmitter<{
   node: ["added" | "updated" | "removed", string, NodeSnapshot | null];
   error: [Error];
@@ -19,8 +25,10 @@ export class TreeCache extends EventEmitter<{
   private closed = false;
   private failed: Error | undefined;
 
+  /** Does nothing until `start()`. */
   constructor(
     private readonly client: Client,
+    /** The subtree root's client path. */
     readonly path: string,
   ) {
     super();
@@ -31,6 +39,11 @@ export class TreeCache extends EventEmitter<{
     return this.nodes;
   }
 
+  /**
+   * Places the watch, loads the subtree and keeps following it; resolves after the first load.
+   * @throws {UnimplementedError} the server has no persistent watches (before 3.6).
+   * @throws {SessionExpiredError | NoAuthError} the watch or the first load failed.
+   */
   async start(): Promise<void> {
     this.watch = await retrying(this.client, () => this.client.addWatch(this.path, { recursive: true }));
     await this.scan(this.path);
@@ -44,6 +57,7 @@ export class TreeCache extends EventEmitter<{
     })().catch((error: Error) => this.fail(error));
   }
 
+  /** Stops following and removes the watch from the server (best effort); `current` keeps the last contents. */
   async close(): Promise<void> {
     this.closed = true;
     await this.watch?.close();
