@@ -171,6 +171,7 @@ export function createModeOf(flags: number): CreateMode | undefined {
   }
 }
 
+/** ACL permission bits; an ACL entry's `perms` is their sum (ALL = 31). */
 export const Perms = {
   READ: 1,
   WRITE: 2,
