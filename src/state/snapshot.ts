@@ -4,9 +4,10 @@
 // capture began (copy-on-write per node), so the walk never sees a change made after its zxid. The
 // loader rebuilds a StateMachine and checks the result against the digest stored with the snapshot.
 
+import { aclKey } from "../data/acl-cache.js";
 import { DigestSum, Hasher64 } from "../data/hash.js";
 import { type DataTree, type PersistedNode, persistedDigestTerm, type ZNode } from "../data/tree.js";
-import { readACLList, writeACLList } from "../protocol/data.js";
+import { type ACL, readACLList, writeACLList } from "../protocol/data.js";
 import { JuteReader, JuteWriter } from "../protocol/jute.js";
 import { StateMachine, type StateMachineOptions, sessionDigestTerm } from "./machine.js";
 
@@ -24,25 +25,6 @@ function writeNode(w: JuteWriter, path: string, n: PersistedNode): void {
   w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(n.ctime).writeLong(n.mtime);
   w.writeInt(n.version).writeInt(n.cversion).writeInt(n.aversion);
   w.writeLong(n.ephemeralOwner).writeLong(n.pzxid);
-}
-
-function readNode(r: JuteReader): { path: string; node: PersistedNode } {
-  const path = r.readStringOrEmpty();
-  const data = r.readBuffer();
-  const acl = readACLList(r) ?? [];
-  const czxid = r.readLong();
-  const mzxid = r.readLong();
-  const ctime = r.readLong();
-  const mtime = r.readLong();
-  const version = r.readInt();
-  const cversion = r.readInt();
-  const aversion = r.readInt();
-  const ephemeralOwner = r.readLong();
-  const pzxid = r.readLong();
-  return {
-    path,
-    node: { data, acl, czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, pzxid },
-  };
 }
 
 /**
@@ -175,27 +157,158 @@ export class SnapshotCapture {
 /** Thrown when a snapshot's content is inconsistent though its checksums matched. */
 export class SnapshotContentError extends Error {}
 
-/** Rebuilds a StateMachine from chunks, in the order they were written. */
+/**
+ * Reads node records straight out of a chunk: paths and data as views of the chunk, each ACL list
+ * decoded once per distinct list, and each node's digest term hashed from the record's bytes
+ * (a long's two big-endian words are what Hasher64.long hashes), so no BigInt arithmetic is done.
+ */
+class NodeRecordReader {
+  private at: number;
+  private previousAclBytes: Buffer | undefined;
+  private previousAcl: { acl: readonly ACL[]; key: string } | undefined;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly hasher: Hasher64,
+  ) {
+    this.at = 0;
+  }
+
+  private need(n: number, what: string): void {
+    if (n < 0 || this.buf.length - this.at < n) {
+      throw new SnapshotContentError(`node record cut off: ${what} needs ${n} bytes at ${this.at}`);
+    }
+  }
+
+  int(): number {
+    this.need(4, "int");
+    const v = this.buf.readInt32BE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  /** Skips a length-prefixed field and returns its byte range; [x, x] with -1 length means null. */
+  private field(what: string): { start: number; end: number; isNull: boolean } {
+    const length = this.int();
+    if (length === -1) return { start: this.at, end: this.at, isNull: true };
+    this.need(length, what);
+    const start = this.at;
+    this.at += length;
+    return { start, end: this.at, isNull: false };
+  }
+
+  /** The ACL list at the cursor; consecutive nodes mostly share one, so it is compared as bytes first. */
+  private acl(): { acl: readonly ACL[]; key: string } {
+    const start = this.at;
+    const count = this.int();
+    if (count < -1) throw new SnapshotContentError(`ACL count ${count}`);
+    for (let i = 0; i < count; i++) {
+      this.int();
+      this.field("ACL scheme");
+      this.field("ACL id");
+    }
+    const prev = this.previousAclBytes;
+    if (prev !== undefined && this.buf.compare(prev, 0, prev.length, start, this.at) === 0) {
+      return this.previousAcl!;
+    }
+    const acl = readACLList(new JuteReader(this.buf, start, this.at)) ?? [];
+    this.previousAclBytes = Buffer.from(this.buf.subarray(start, this.at));
+    this.previousAcl = { acl, key: aclKey(acl) };
+    return this.previousAcl;
+  }
+
+  /** A long as a bigint, also fed to the hasher as its high and low words. */
+  private long(): bigint {
+    this.need(8, "long");
+    const v = this.buf.readBigInt64BE(this.at);
+    this.at += 8;
+    return v;
+  }
+
+  private hashLongAt(offset: number): void {
+    this.hasher.int(this.buf.readInt32BE(offset)).int(this.buf.readInt32BE(offset + 4));
+  }
+
+  /** One node and its digest term (nodeDigestTerm of the same fields). */
+  node(): { path: string; image: PersistedNode; term: [number, number] } {
+    const p = this.field("path");
+    if (p.isNull || p.end === p.start) throw new SnapshotContentError("a node record has no path");
+    const path = this.buf.toString("utf8", p.start, p.end);
+    const d = this.field("data");
+    const data = d.isNull ? null : this.buf.subarray(d.start, d.end);
+    const { acl, key } = this.acl();
+    const longsAt = this.at;
+    const czxid = this.long();
+    const mzxid = this.long();
+    const ctime = this.long();
+    const mtime = this.long();
+    const version = this.int();
+    const cversion = this.int();
+    const aversion = this.int();
+    const ownerAt = this.at;
+    const ephemeralOwner = this.long();
+    const pzxid = this.long();
+    const h = this.hasher.reset().string(path).bytes(data).string(key);
+    for (let i = 0; i < 4; i++) this.hashLongAt(longsAt + 8 * i);
+    h.int(version).int(cversion).int(aversion);
+    this.hashLongAt(ownerAt);
+    this.hashLongAt(ownerAt + 8);
+    const image = {
+      data,
+      acl,
+      czxid,
+      mzxid,
+      ctime,
+      mtime,
+      version,
+      cversion,
+      aversion,
+      ephemeralOwner,
+      pzxid,
+    };
+    return { path, image, term: h.finish() };
+  }
+
+  expectEnd(): void {
+    if (this.at !== this.buf.length) {
+      throw new SnapshotContentError(`${this.buf.length - this.at} bytes after the last node record`);
+    }
+  }
+}
+
+/**
+ * Rebuilds a StateMachine from chunks, in the order they were written. The digest is summed from
+ * the records as they are decoded (as ZooKeeper's DataTree does while deserialising), and the tree
+ * must end with exactly the nodes read, so a second pass over a million nodes is not needed.
+ */
 export class SnapshotLoader {
   private readonly machine: StateMachine;
   private readonly deferred: { path: string; node: PersistedNode }[] = [];
+  /** Nodes every tree starts with: the only paths a snapshot node may find already there. */
+  private readonly initialPaths: ReadonlySet<string>;
+  private readonly digestSum = new DigestSum();
+  private readonly hasher = new Hasher64();
   private sessions: [bigint, number][] = [];
   private nodes = 0;
+  /** The parent of the last node placed: siblings come together, so most parents need no lookup. */
+  private lastParent = "";
 
   constructor(options: StateMachineOptions) {
     this.machine = new StateMachine(options);
+    this.initialPaths = new Set(this.machine.tree.paths());
   }
 
   addNodes(chunk: Buffer): void {
-    const r = new JuteReader(chunk);
-    const count = r.readInt();
+    const r = new NodeRecordReader(chunk, this.hasher);
+    const count = r.int();
     if (count < 0) throw new SnapshotContentError(`negative node count ${count}`);
     for (let i = 0; i < count; i++) {
-      const { path, node } = readNode(r);
+      const { path, image, term } = r.node();
+      this.digestSum.add(term);
       this.nodes++;
-      if (!this.place(path, node)) this.deferred.push({ path, node });
+      if (!this.place(path, image)) this.deferred.push({ path, node: image });
     }
-    r.expectEnd("snapshot node chunk");
+    r.expectEnd();
   }
 
   addSessions(chunk: Buffer): void {
@@ -211,8 +324,8 @@ export class SnapshotLoader {
   /** Puts a node in the tree; false when its parent is not there yet. */
   private place(path: string, image: PersistedNode): boolean {
     const tree = this.machine.tree;
-    const existing = tree.get(path);
-    if (existing !== undefined) {
+    if (this.initialPaths.has(path)) {
+      const existing = tree.get(path)!;
       // Only the nodes every tree starts with can already be there; their identity fields are fixed.
       const base = tree.persisted(existing);
       if (
@@ -229,8 +342,17 @@ export class SnapshotLoader {
     }
     const slash = path.lastIndexOf("/");
     if (slash < 0) throw new SnapshotContentError(`node path ${JSON.stringify(path)} has no parent`);
-    if (tree.get(path.slice(0, slash)) === undefined) return false;
-    tree.attach(path, image);
+    const parent = slash === 0 ? "/" : path.slice(0, slash);
+    if (parent !== this.lastParent) {
+      if (tree.get(parent) === undefined) return false;
+      this.lastParent = parent;
+    }
+    try {
+      tree.attach(path, image);
+    } catch {
+      // The parent is there, so the only way attach can refuse is a path that already exists.
+      throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
+    }
     return true;
   }
 
@@ -250,13 +372,21 @@ export class SnapshotLoader {
           `${summary.nodeCount} and ${summary.sessionCount}`,
       );
     }
-    this.machine.restore(summary.zxid, this.sessions);
-    const digest = this.machine.digest();
+    // Every node read is in the tree and nothing else is (the initial nodes are in every snapshot).
+    if (this.machine.tree.nodeCount !== this.nodes) {
+      throw new SnapshotContentError(
+        `the loaded tree has ${this.machine.tree.nodeCount} nodes, the snapshot ${this.nodes}`,
+      );
+    }
+    for (const [id, timeoutMs] of this.sessions)
+      this.digestSum.add(sessionDigestTerm(this.hasher, id, timeoutMs));
+    const digest = this.digestSum.value;
     if (digest !== summary.digest) {
       throw new SnapshotContentError(
         `the loaded state's digest 0x${digest.toString(16)} differs from the snapshot's 0x${summary.digest.toString(16)}`,
       );
     }
+    this.machine.restore(summary.zxid, this.sessions);
     return this.machine;
   }
 }

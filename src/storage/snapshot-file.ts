@@ -139,10 +139,58 @@ function snapshotCorrupt(path: string, offset: number, reason: string): StorageE
   );
 }
 
-async function readExactly(f: FileHandle, offset: number, length: number, path: string): Promise<Buffer> {
-  const b = await f.read(offset, length);
-  if (b.length !== length) throw snapshotCorrupt(path, offset, "the file ends early");
-  return b;
+/** Bytes read per disk call when loading: a 200 MB snapshot takes fifty reads, not thousands. */
+const READ_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Hands out byte ranges of a file read front to back in large blocks, with the next block already
+ * being read while the caller decodes the current one. Ranges are views of a block: a caller keeps
+ * one only while it decodes it.
+ */
+class BlockReader {
+  private block: Buffer = Buffer.alloc(0);
+  private blockStart = 0;
+  private next: { start: number; read: Promise<Buffer> } | undefined;
+
+  constructor(
+    private readonly f: FileHandle,
+    private readonly path: string,
+    private readonly size: number,
+  ) {}
+
+  private startRead(start: number, length: number): { start: number; read: Promise<Buffer> } {
+    const read = this.f.read(start, Math.min(length, this.size - start));
+    // A prefetch nobody waits for must not be an unhandled rejection; take() rethrows it.
+    read.catch(() => undefined);
+    return { start, read };
+  }
+
+  async take(offset: number, length: number): Promise<Buffer> {
+    const blockEnd = this.blockStart + this.block.length;
+    if (offset >= this.blockStart && offset + length <= blockEnd) {
+      return this.block.subarray(offset - this.blockStart, offset - this.blockStart + length);
+    }
+    if (offset + length > this.size) throw snapshotCorrupt(this.path, offset, "the file ends early");
+    // Reads always move forward; the unread tail of the current block is carried into the next one.
+    invariant(offset >= this.blockStart, "snapshot ranges are taken front to back");
+    const carried = offset < blockEnd ? this.block.subarray(offset - this.blockStart) : Buffer.alloc(0);
+    const from = offset + carried.length;
+    const want = Math.max(length - carried.length, READ_BLOCK_BYTES);
+    const pending =
+      this.next !== undefined && this.next.start === from ? this.next : this.startRead(from, want);
+    let fresh = await pending.read;
+    if (carried.length + fresh.length < length) {
+      // The prefetched block was smaller than this range needs: read the rest now.
+      const rest = await this.f.read(from + fresh.length, length - carried.length - fresh.length);
+      fresh = Buffer.concat([fresh, rest]);
+    }
+    this.block = carried.length === 0 ? fresh : Buffer.concat([carried, fresh]);
+    this.blockStart = offset;
+    if (this.block.length < length) throw snapshotCorrupt(this.path, offset, "the file ends early");
+    const nextStart = this.blockStart + this.block.length;
+    this.next = nextStart < this.size ? this.startRead(nextStart, READ_BLOCK_BYTES) : undefined;
+    return this.block.subarray(0, length);
+  }
 }
 
 /**
@@ -157,7 +205,8 @@ export async function readSnapshot(
   const f = await fs.open(path, "read");
   try {
     const size = await f.size();
-    const h = await readExactly(f, 0, HEADER_BYTES, path);
+    const reader = new BlockReader(f, path, size);
+    const h = await reader.take(0, HEADER_BYTES);
     if (h.readUInt32BE(0) !== SNAPSHOT_MAGIC || h.readUInt32BE(20) !== checksum(h, 0, 20)) {
       throw snapshotCorrupt(path, 0, "header damaged");
     }
@@ -167,13 +216,13 @@ export async function readSnapshot(
     let offset = HEADER_BYTES;
     // Each pass consumes a chunk header and its payload, so offsets strictly increase to the summary.
     for (;;) {
-      const ch = await readExactly(f, offset, CHUNK_HEADER_BYTES, path);
+      const ch = await reader.take(offset, CHUNK_HEADER_BYTES);
       const kind = ch.readUInt8(0);
       const length = ch.readUInt32BE(1);
       if (length > CHUNK_BYTES_MAX || offset + CHUNK_HEADER_BYTES + length > size) {
         throw snapshotCorrupt(path, offset, `chunk length ${length}`);
       }
-      const payload = await readExactly(f, offset + CHUNK_HEADER_BYTES, length, path);
+      const payload = await reader.take(offset + CHUNK_HEADER_BYTES, length);
       if (checksum(payload) !== ch.readUInt32BE(5))
         throw snapshotCorrupt(path, offset, "chunk checksum mismatch");
       try {
