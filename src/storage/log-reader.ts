@@ -113,6 +113,26 @@ export async function readLog(
   }
   const names = await listSegments(fs, dir);
   const segments: LogSegmentInfo[] = [];
+  /** A newest segment left empty by a crash while creating it; removed once the log is known whole. */
+  let unwritten: { path: string; firstZxid: bigint } | undefined;
+  // Its name still proves the log had reached the zxid before it: a log (or snapshot) that ends
+  // earlier lost entries, for instance to a deleted segment, and must not start.
+  const settleUnwritten = async (reached: bigint): Promise<void> => {
+    if (unwritten === undefined) return;
+    if (!isSuccessor(reached, unwritten.firstZxid)) {
+      throw new StorageError(
+        "PDK_STORAGE_GAP",
+        `the newest log segment ${unwritten.path} was created for zxid ${hex(unwritten.firstZxid)}, but the ` +
+          `snapshot and log before it end at ${hex(reached)}: the entries in between are missing, and ` +
+          `starting would lose them. ${REMEDY}.`,
+      );
+    }
+    logger.warn(
+      `removing ${unwritten.path}: the newest log segment was never written (crash while creating it)`,
+    );
+    await fs.unlink(unwritten.path);
+    await fs.syncDir(dir);
+  };
   for (let i = 0; i < names.length; i++) {
     const { name, zxid } = names[i]!;
     const path = join(dir, name);
@@ -127,9 +147,7 @@ export async function readLog(
     if (header === undefined) {
       // A crash while creating the newest segment leaves it empty or all zeros (ZOOKEEPER-2332, -1621).
       if (i === names.length - 1 && allZero(await fs.readFile(path))) {
-        logger.warn(`removing ${path}: the newest log segment was never written (crash while creating it)`);
-        await fs.unlink(path);
-        await fs.syncDir(dir);
+        unwritten = { path, firstZxid: zxid };
         continue;
       }
       throw corrupt(path, 0, "segment header damaged");
@@ -138,7 +156,10 @@ export async function readLog(
     segments.push({ name, header });
   }
 
-  if (segments.length === 0) return { entries: [], lastZxid: afterZxid, tail: undefined, segments };
+  if (segments.length === 0) {
+    await settleUnwritten(afterZxid);
+    return { entries: [], lastZxid: afterZxid, tail: undefined, segments };
+  }
 
   // The first needed segment is the newest that starts at or before the snapshot's successor.
   let first = -1;
@@ -209,10 +230,21 @@ export async function readLog(
     if (newest) tail = { path, header, end: scan.end, size: bytes.length };
   }
   if (lastZxid < afterZxid) {
+    await settleUnwritten(afterZxid);
     logger.warn(
       `the log ends at ${hex(lastZxid)}, before the snapshot at ${hex(afterZxid)}; new entries start a new segment`,
     );
     return { entries, lastZxid: afterZxid, tail: undefined, segments };
   }
+  await settleUnwritten(lastZxid);
   return { entries, lastZxid, tail, segments };
+}
+
+/**
+ * Whether `next` can be the zxid right after `last`: the next counter in the same epoch, or the
+ * start of a later epoch (a counter about to overflow, or a new leader, moves to a new epoch).
+ */
+function isSuccessor(last: bigint, next: bigint): boolean {
+  if (next === last + 1n) return true;
+  return next >> 32n > last >> 32n && (next & 0xffffffffn) <= 1n;
 }

@@ -543,14 +543,29 @@ describe("zkCli.sh 3.8 prints the same for every command against Paddock as agai
   ];
   // Compared by its own test below: ZooKeeper 3.8 and 3.9 differ there.
   const mixedWatches = "/w/mixed";
+  const quietPath = "/w/quiet";
   for (const [script, prefix, what] of watchScenarios) {
     test(`zkCli watch events under ${prefix} are the same against Paddock as against ZooKeeper: ${what}`, () => {
       const { zookeeper: expected, paddock: actual } = both(script);
       const paths = eventPaths([expected, actual], prefix);
       if (prefix !== "/zookeeper/config")
         assert.ok(paths.length > 0, `ZooKeeper printed no event under ${prefix}`);
-      for (const path of paths)
+      for (const path of paths) {
+        if (path === quietPath) {
+          // zkCli prints an event if `printwatches` is on when its event thread gets to it, which
+          // races with the commands that follow: the quiet event may or may not leak out, on either
+          // server. What must hold: the loud event is printed, and nothing but data changes.
+          for (const events of [eventsAt(actual, path), eventsAt(expected, path)]) {
+            assert.ok(events.length >= 1 && events.length <= 2, `events for path ${path}: ${events}`);
+            assert.ok(
+              events.every((e) => e.endsWith(`type:NodeDataChanged path:${path}`)),
+              `${events}`,
+            );
+          }
+          continue;
+        }
         assert.deepEqual(eventsAt(actual, path), eventsAt(expected, path), `events for path ${path}`);
+      }
     });
   }
 

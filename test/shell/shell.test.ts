@@ -13,14 +13,15 @@ import { eachTarget, eventually } from "../client/targets.js";
 import { commandExists } from "../support/debian.js";
 import { run } from "../support/run.js";
 
-const runner = fileURLToPath(new URL("./run-shell.js", import.meta.url));
+// `paddock shell` exactly as a person runs it: the package's bin, then the subcommand.
+const paddockBin = fileURLToPath(new URL("../../../bin/paddock.js", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "paddock-shell-test-"));
 const historyFile = join(home, "history");
 const env = { ...process.env, PADDOCK_SHELL_HISTORY: historyFile };
 after(() => rmSync(home, { recursive: true, force: true }));
 
 function shell(server: string, args: string[], input?: string) {
-  return run(process.execPath, [runner, "--server", server, ...args], {
+  return run(process.execPath, [paddockBin, "shell", "--server", server, ...args], {
     input: input ?? "",
     timeoutMs: 30_000,
     env,
@@ -193,7 +194,7 @@ eachTarget("paddock shell", (fixture) => {
     skip: commandExists("tmux") ? false : "tmux is not installed",
   }, async () => {
     const server = fixture().target.connectString;
-    const first = new Terminal([process.execPath, runner, "--server", server]);
+    const first = new Terminal([process.execPath, paddockBin, "shell", "--server", server]);
     try {
       await first.expect(/\[zk: .*\(CONNECTED\) 0\]/);
       first.type("create /shell-tty-completion-target typed");
@@ -219,7 +220,7 @@ eachTarget("paddock shell", (fixture) => {
     } finally {
       first.stop();
     }
-    const second = new Terminal([process.execPath, runner, "--server", server]);
+    const second = new Terminal([process.execPath, paddockBin, "shell", "--server", server]);
     try {
       await second.expect(/\(CONNECTED\) 0\]/);
       // Up twice: past "quit" to the set command typed in the previous session.

@@ -249,7 +249,8 @@ test("a log whose oldest segments were purged never starts as an empty database 
 test("an empty or all-zero newest segment left by a crash during creation is removed (ZOOKEEPER-2332, -1621)", async () => {
   for (const size of [0, 17, 4096]) {
     const { sim, entries } = await cleanLog(5);
-    const f = await sim.open(`${LOG_DIR}/${segmentName(99n)}`, "create");
+    // The crash came while creating the segment for the entry after the last one written.
+    const f = await sim.open(`${LOG_DIR}/${segmentName(6n)}`, "create");
     await f.truncate(size);
     await f.datasync();
     await sim.syncDir(LOG_DIR);
@@ -257,8 +258,22 @@ test("an empty or all-zero newest segment left by a crash during creation is rem
     const after = await readLog(sim.process(), LOG_DIR, 0n, logger);
     assert.deepEqual(after.entries, entries);
     assert.ok(logger.lines.some((l) => l.includes("was never written")));
-    assert.equal(await sim.exists(`${LOG_DIR}/${segmentName(99n)}`), false);
+    assert.equal(await sim.exists(`${LOG_DIR}/${segmentName(6n)}`), false);
   }
+});
+
+test("an unwritten newest segment named past the log's end proves entries are missing: refuse, keep the evidence", async () => {
+  // A deleted middle segment followed by a crash while creating the next one: the empty segment's
+  // name is the only trace that entries 6..98 once existed.
+  const { sim } = await cleanLog(5);
+  const f = await sim.open(`${LOG_DIR}/${segmentName(99n)}`, "create");
+  await f.datasync();
+  await sim.syncDir(LOG_DIR);
+  await assert.rejects(readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()), (error: Error) => {
+    assert.match(error.message, /^PDK_STORAGE_GAP: .*log\.0+63 was created for zxid 0x63/);
+    return true;
+  });
+  assert.equal(await sim.exists(`${LOG_DIR}/${segmentName(99n)}`), true);
 });
 
 test("a torn last record is cut, logged, and appending resumes cleanly after it", async () => {
