@@ -57,6 +57,15 @@ const TxnTag = {
   deleteContainer: 8,
 } as const satisfies Record<Txn["kind"], number>;
 
+/**
+ * The zxid an encoded entry carries, read without decoding the rest: a cheap check of a record
+ * about to be written. Undefined when the bytes do not start like an entry.
+ */
+export function peekEntryZxid(b: Buffer): bigint | undefined {
+  if (b.length < 9 || b[0] !== ENTRY_FORMAT) return undefined;
+  return b.readBigInt64BE(1);
+}
+
 export function encodeEntry(e: Entry): Buffer {
   const w = new JuteWriter(64);
   w.writeByte(ENTRY_FORMAT).writeLong(e.zxid).writeLong(e.timeMs).writeLong(e.sessionId);
