@@ -4,8 +4,8 @@
 // the client re-arms watches on reconnect and SetWatches reports what changed meanwhile. When the
 // session ends the cache stops and emits `error`; its contents are then stale.
 
-import { EventEmitter } from "node:events";
-import { type Client, NoNodeError, type Stat, type WatchEvent } from "../client/index.js";
+import { NoNodeError, type Stat, type WatchEvent } from "../client/index.js";
+import { FollowingCache } from "./following-cache.js";
 import { retrying, watchOnce } from "./support.js";
 
 /** A znode as a cache last read it. */
@@ -25,19 +25,8 @@ function sessionEnd(event: WatchEvent): Error | undefined {
  * snapshot (null when deleted). When the session ends it stops, sets `failure` and emits `error`
  * (only if someone listens).
  */
-export class NodeCache extends EventEmitter<{ changed: [NodeSnapshot | null]; error: [Error] }> {
+export class NodeCache extends FollowingCache<{ changed: [NodeSnapshot | null]; error: [Error] }> {
   private snapshot: NodeSnapshot | null = null;
-  private closed = false;
-  private failed: Error | undefined;
-
-  /** Does nothing until `start()`. */
-  constructor(
-    private readonly client: Client,
-    /** The watched node's client path. */
-    readonly path: string,
-  ) {
-    super();
-  }
 
   /** The node as last seen, or null if it does not exist. */
   get current(): NodeSnapshot | null {
@@ -52,23 +41,6 @@ export class NodeCache extends EventEmitter<{ changed: [NodeSnapshot | null]; er
   async start(): Promise<void> {
     const { fired } = await this.load();
     void this.follow(fired).catch((error: Error) => this.fail(error));
-  }
-
-  /** Stops following changes; `current` keeps the last contents. */
-  close(): void {
-    this.closed = true;
-  }
-
-  /** Why the cache stopped following changes (session ended, or a failed read), if it did. */
-  get failure(): Error | undefined {
-    return this.failed;
-  }
-
-  private fail(error: Error): void {
-    if (this.closed || this.failed) return;
-    this.failed = error;
-    // Without an "error" listener the failure is kept in `failure` rather than thrown unhandled.
-    if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 
   private async load(): Promise<{ fired: Promise<WatchEvent> }> {
@@ -108,22 +80,11 @@ export type ChildEvent = "added" | "updated" | "removed";
  * and a `child` event (kind, name, snapshot or null). When the session ends it stops, sets
  * `failure` and emits `error` (only if someone listens).
  */
-export class ChildrenCache extends EventEmitter<{
+export class ChildrenCache extends FollowingCache<{
   child: [ChildEvent, string, NodeSnapshot | null];
   error: [Error];
 }> {
   private readonly children = new Map<string, NodeSnapshot>();
-  private closed = false;
-  private failed: Error | undefined;
-
-  /** Does nothing until `start()`. */
-  constructor(
-    private readonly client: Client,
-    /** The watched node's client path. */
-    readonly path: string,
-  ) {
-    super();
-  }
 
   /** Child name to its data and Stat, as last seen. */
   get current(): ReadonlyMap<string, NodeSnapshot> {
@@ -138,23 +99,6 @@ export class ChildrenCache extends EventEmitter<{
   async start(): Promise<void> {
     const { fired } = await this.loadList();
     void this.follow(fired).catch((error: Error) => this.fail(error));
-  }
-
-  /** Stops following changes; `current` keeps the last contents. */
-  close(): void {
-    this.closed = true;
-  }
-
-  /** Why the cache stopped following changes (session ended, or a failed read), if it did. */
-  get failure(): Error | undefined {
-    return this.failed;
-  }
-
-  private fail(error: Error): void {
-    if (this.closed || this.failed) return;
-    this.failed = error;
-    // Without an "error" listener the failure is kept in `failure` rather than thrown unhandled.
-    if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 
   private async follow(fired: Promise<WatchEvent>): Promise<void> {

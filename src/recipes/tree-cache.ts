@@ -2,9 +2,9 @@
 // instead of a watch per node. The watch is placed before the first scan, so a change during the
 // scan is either seen by the scan or delivered as an event afterwards; events re-read the node.
 
-import { EventEmitter } from "node:events";
-import { type Client, NoNodeError, type PersistentWatch } from "../client/index.js";
+import { NoNodeError, type PersistentWatch } from "../client/index.js";
 import type { NodeSnapshot } from "./caches.js";
+import { FollowingCache } from "./following-cache.js";
 import { retrying } from "./support.js";
 
 /** Nodes a TreeCache will mirror before it refuses to grow (it emits an error and stops). */
@@ -16,24 +16,12 @@ const TREE_NODES_MAX = 100_000;
  * session ends or the tree outgrows the bound it stops, sets `failure` and emits `error` (only if
  * someone listens).
  */
-export class TreeCache extends EventEmitter<{
+export class TreeCache extends FollowingCache<{
   node: ["added" | "updated" | "removed", string, NodeSnapshot | null];
   error: [Error];
 }> {
   private readonly nodes = new Map<string, NodeSnapshot>();
   private watch: PersistentWatch | undefined;
-  private closed = false;
-  private failed: Error | undefined;
-
-  /** Does nothing until `start()`. */
-  constructor(
-    private readonly client: Client,
-    /** The subtree root's client path. */
-    readonly path: string,
-  ) {
-    super();
-  }
-
   /** Path to data and Stat, for the root and every descendant that exists. */
   get current(): ReadonlyMap<string, NodeSnapshot> {
     return this.nodes;
@@ -58,21 +46,9 @@ export class TreeCache extends EventEmitter<{
   }
 
   /** Stops following and removes the watch from the server (best effort); `current` keeps the last contents. */
-  async close(): Promise<void> {
-    this.closed = true;
+  override async close(): Promise<void> {
+    super.close();
     await this.watch?.close();
-  }
-
-  /** Why the cache stopped following changes (session ended, or a failed read), if it did. */
-  get failure(): Error | undefined {
-    return this.failed;
-  }
-
-  private fail(error: Error): void {
-    if (this.closed || this.failed) return;
-    this.failed = error;
-    // Without an "error" listener the failure is kept in `failure` rather than thrown unhandled.
-    if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 
   private async load(path: string): Promise<boolean> {
