@@ -8,7 +8,7 @@ import { type Client, connect } from "../src/client/index.js";
 import { ZkSession } from "../test/support/node-zookeeper-client.js";
 import { keyPath } from "./keyspace.js";
 import { processCpuUs } from "./proc.js";
-import { Recorder } from "./recorder.js";
+import { type Measured, Recorder } from "./recorder.js";
 
 export type ClientLibrary = "paddock" | "node-zookeeper-client";
 
@@ -27,18 +27,8 @@ export interface WorkerOptions {
   serverPid: number | undefined;
 }
 
-export interface WorkerResult {
+export interface WorkerResult extends Measured {
   library: ClientLibrary;
-  ops: number;
-  errors: number;
-  errorsByName: Record<string, number>;
-  seconds: number;
-  opsPerSecond: number;
-  latencyUsP50: number;
-  latencyUsP90: number;
-  latencyUsP99: number;
-  latencyUsP999: number;
-  latencyUsMax: number;
   /** This process's user plus system CPU over the window, per completed operation. */
   clientCpuUsPerOp: number;
   clientCpuCores: number;
@@ -128,12 +118,7 @@ async function run(options: WorkerOptions): Promise<WorkerResult> {
   const ops = recorder.ops;
   return {
     library: options.library,
-    ops,
-    errors: recorder.errors,
-    errorsByName: Object.fromEntries(recorder.errorsByName),
-    seconds: elapsedMs / 1000,
-    opsPerSecond: ops / (elapsedMs / 1000),
-    ...recorder.latency.summary(),
+    ...recorder.measured(elapsedMs / 1000),
     clientCpuUsPerOp: ops === 0 ? 0 : clientCpuUs / ops,
     clientCpuCores: clientCpuUs / 1000 / elapsedMs,
     serverCpuUsPerOp: serverCpuUs === undefined || ops === 0 ? undefined : serverCpuUs / ops,

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ClientLibrary, WorkerOptions, WorkerResult } from "./client-worker.js";
 import { type Address, populate } from "./keyspace.js";
+import { medianOfRounds } from "./medians.js";
 import { count, ms, table } from "./report.js";
 import { ServerProcess } from "./servers.js";
 
@@ -73,38 +74,6 @@ function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   });
 }
 
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
-}
-
-function medianOf(runs: WorkerResult[]): WorkerResult {
-  const m = (pick: (r: WorkerResult) => number) => middle(runs.map(pick));
-  const errorsByName: Record<string, number> = {};
-  for (const r of runs) {
-    for (const [name, n] of Object.entries(r.errorsByName))
-      errorsByName[name] = (errorsByName[name] ?? 0) + n;
-  }
-  const serverCpu = runs.map((r) => r.serverCpuUsPerOp).filter((v): v is number => v !== undefined);
-  return {
-    library: runs[0]!.library,
-    ops: m((r) => r.ops),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    errorsByName,
-    seconds: m((r) => r.seconds),
-    opsPerSecond: m((r) => r.opsPerSecond),
-    latencyUsP50: m((r) => r.latencyUsP50),
-    latencyUsP90: m((r) => r.latencyUsP90),
-    latencyUsP99: m((r) => r.latencyUsP99),
-    latencyUsP999: m((r) => r.latencyUsP999),
-    latencyUsMax: m((r) => r.latencyUsMax),
-    clientCpuUsPerOp: m((r) => r.clientCpuUsPerOp),
-    clientCpuCores: m((r) => r.clientCpuCores),
-    serverCpuUsPerOp: serverCpu.length === 0 ? undefined : middle(serverCpu),
-  };
-}
-
 export async function compareClients(options: ClientComparisonOptions): Promise<ClientComparisonReport> {
   const server =
     options.external === undefined
@@ -151,7 +120,7 @@ export async function compareClients(options: ClientComparisonOptions): Promise<
       warmupMs: options.warmupMs,
       durationMs: options.durationMs,
       runs,
-      medians: CLIENT_LIBRARIES.map((library) => medianOf(runs.filter((r) => r.library === library))),
+      medians: CLIENT_LIBRARIES.map((library) => medianOfRounds(runs.filter((r) => r.library === library))),
     };
   } finally {
     await server?.stop(true);

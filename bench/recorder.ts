@@ -3,7 +3,16 @@
 // figures cover exactly the window the CPU and wall-clock readings cover.
 
 import { errorName } from "../src/protocol/constants.js";
-import { LatencyHistogram } from "./histogram.js";
+import { LatencyHistogram, type LatencySummary } from "./histogram.js";
+
+/** What every run reports about its window, whatever drove it. */
+export interface Measured extends LatencySummary {
+  ops: number;
+  errors: number;
+  errorsByName: Record<string, number>;
+  seconds: number;
+  opsPerSecond: number;
+}
 
 export class Recorder {
   recording = false;
@@ -18,6 +27,18 @@ export class Recorder {
     this.latency.record(latencyMs * 1000);
     if (err === 0) this.ops++;
     else this.error(errorName(err) ?? `error ${err}`);
+  }
+
+  /** The window's figures, for a window of `seconds`. */
+  measured(seconds: number): Measured {
+    return {
+      ops: this.ops,
+      errors: this.errors,
+      errorsByName: Object.fromEntries(this.errorsByName),
+      seconds,
+      opsPerSecond: this.ops / seconds,
+      ...this.latency.summary(),
+    };
   }
 
   /** An operation that failed outside the protocol: a lost connection, a refused session. */

@@ -2,51 +2,14 @@
 // two servers side by side with Paddock / ZooKeeper ratios. Figures are medians over rounds, each
 // metric taken separately, so one noisy round moves no column.
 
+import { medianOfRounds } from "./medians.js";
 import type { RunResult } from "./runner.js";
 
-export type Median = Omit<RunResult, "errorsByName"> & {
-  rounds: number;
-  errorsByName: Record<string, number>;
-};
-
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
-}
-
-function medianOf(results: RunResult[], pick: (r: RunResult) => number | undefined): number | undefined {
-  const values = results.map(pick).filter((v): v is number => v !== undefined);
-  return values.length === 0 ? undefined : middle(values);
-}
+export type Median = RunResult & { rounds: number };
 
 /** Medians of every numeric figure over the rounds of one workload on one server; errors are summed. */
 export function median(results: RunResult[]): Median {
-  const first = results[0]!;
-  const errorsByName: Record<string, number> = {};
-  for (const r of results) {
-    for (const [name, count] of Object.entries(r.errorsByName))
-      errorsByName[name] = (errorsByName[name] ?? 0) + count;
-  }
-  const m = (pick: (r: RunResult) => number) => medianOf(results, pick)!;
-  return {
-    ...first,
-    rounds: results.length,
-    ops: m((r) => r.ops),
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
-    errorsByName,
-    seconds: m((r) => r.seconds),
-    opsPerSecond: m((r) => r.opsPerSecond),
-    latencyUsP50: m((r) => r.latencyUsP50),
-    latencyUsP90: m((r) => r.latencyUsP90),
-    latencyUsP99: m((r) => r.latencyUsP99),
-    latencyUsP999: m((r) => r.latencyUsP999),
-    latencyUsMax: m((r) => r.latencyUsMax),
-    generatorCpuCores: m((r) => r.generatorCpuCores),
-    serverCpuUsPerOp: medianOf(results, (r) => r.serverCpuUsPerOp),
-    serverCpuCores: medianOf(results, (r) => r.serverCpuCores),
-    otherCpuCores: medianOf(results, (r) => r.otherCpuCores),
-  };
+  return { ...medianOfRounds(results), rounds: results.length };
 }
 
 export function table(header: string[], rows: string[][]): string {

@@ -5,7 +5,7 @@
 import { performance } from "node:perf_hooks";
 import type { Address } from "./keyspace.js";
 import { machineBusyUs, processCpuUs } from "./proc.js";
-import { Recorder } from "./recorder.js";
+import { type Measured, Recorder } from "./recorder.js";
 import type { Workload, WorkloadOptions } from "./workloads.js";
 
 export interface RunTiming {
@@ -13,22 +13,12 @@ export interface RunTiming {
   warmupMs: number;
 }
 
-export interface RunResult {
+export interface RunResult extends Measured {
   workload: string;
   unit: string;
   writes: boolean;
   sessions: number;
   depth: number;
-  ops: number;
-  errors: number;
-  errorsByName: Record<string, number>;
-  seconds: number;
-  opsPerSecond: number;
-  latencyUsP50: number;
-  latencyUsP90: number;
-  latencyUsP99: number;
-  latencyUsP999: number;
-  latencyUsMax: number;
   /** The generator's CPU over the window as a share of one core (1 = one core busy). */
   generatorCpuCores: number;
   /** The server's CPU over the window divided by operations; undefined without a server pid. */
@@ -85,12 +75,7 @@ export async function runWorkload(
     writes: workload.writes,
     sessions: options.sessions ?? workload.sessions,
     depth: options.depth ?? workload.depth,
-    ops: recorder.ops,
-    errors: recorder.errors,
-    errorsByName: Object.fromEntries(recorder.errorsByName),
-    seconds,
-    opsPerSecond: recorder.ops / seconds,
-    ...recorder.latency.summary(),
+    ...recorder.measured(seconds),
     generatorCpuCores: generatorCpuUs / 1000 / elapsedMs,
     serverCpuUsPerOp:
       serverCpuUs === undefined || recorder.ops === 0 ? undefined : serverCpuUs / recorder.ops,
