@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { CreateFlag, OpCode, WatcherType } from "../../../src/protocol/constants.js";
 import type { ACL } from "../../../src/protocol/data.js";
 import type { MultiOp, Request } from "../../../src/protocol/requests.js";
+import { SeededRandom } from "../../../src/storage/sim-file-system.js";
 
 /** Which relative zxid a resumed session re-registers its watches with. */
 export type Relative =
@@ -47,24 +48,10 @@ export interface Script {
   readonly steps: readonly Step[];
 }
 
-/** mulberry32: small, fast and the same on every platform, which is all a replayable seed needs. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+/** The storage simulator's seeded generator (mulberry32), with the picks the script generator needs. */
+export class Rng extends SeededRandom {
   int(below: number): number {
-    return Math.floor(this.next() * below);
+    return this.below(below);
   }
 
   chance(p: number): boolean {
