@@ -6,24 +6,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { debianSkipReason } from "../support/debian.js";
-import { compatSource } from "../support/paths.js";
-import { describeRun, type RunResult, run } from "../support/run.js";
+import { runKazooScript } from "../support/kazoo.js";
+import { describeRun, type RunResult } from "../support/run.js";
 import { startTarget, type Target, targetPackages } from "../support/targets.js";
-
-const python = "/usr/bin/python3";
-
-/** The environment minus what would let a developer's pyenv or virtualenv shadow the Debian kazoo. */
-function debianPythonEnv(): NodeJS.ProcessEnv {
-  const { PYTHONPATH: _path, PYTHONHOME: _home, VIRTUAL_ENV: _venv, ...rest } = process.env;
-  return { ...rest, PYTHONNOUSERSITE: "1" };
-}
 
 const skip = debianSkipReason([...targetPackages(), "python3-kazoo"]);
 
 describe("kazoo recipes", { skip }, () => {
   let target: Target | undefined;
   let scenario: RunResult | undefined;
-  const facts = new Map<string, unknown>();
+  let facts = new Map<string, unknown>();
 
   /** A printed fact; when missing, the message carries the recipe's error and the whole run. */
   const fact = (name: string): unknown => {
@@ -40,14 +32,11 @@ describe("kazoo recipes", { skip }, () => {
 
   before(async () => {
     target = await startTarget();
-    scenario = await run(python, [compatSource("python/kazoo_recipes.py"), target.connectString], {
-      timeoutMs: 150_000,
-      env: debianPythonEnv(),
-    });
-    for (const line of scenario.stdout.split("\n").filter(Boolean)) {
-      const record = JSON.parse(line) as { fact: string; value: unknown };
-      facts.set(record.fact, record.value);
-    }
+    ({ result: scenario, facts } = await runKazooScript(
+      "python/kazoo_recipes.py",
+      target.connectString,
+      150_000,
+    ));
     assert.equal(scenario.status, 0, describeRun(scenario));
     assert.equal(fact("done"), true, describeRun(scenario));
   });

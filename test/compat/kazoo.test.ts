@@ -6,23 +6,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { debianSkipReason } from "../support/debian.js";
 import { parseStat } from "../support/facts.js";
-import { compatSource } from "../support/paths.js";
-import { describeRun, run } from "../support/run.js";
+import { runKazooScript } from "../support/kazoo.js";
+import { describeRun } from "../support/run.js";
 import { startTarget, type Target, targetPackages } from "../support/targets.js";
-
-const python = "/usr/bin/python3";
-
-/** The environment minus what would let a developer's pyenv or virtualenv shadow the Debian kazoo. */
-function debianPythonEnv(): NodeJS.ProcessEnv {
-  const { PYTHONPATH: _path, PYTHONHOME: _home, VIRTUAL_ENV: _venv, ...rest } = process.env;
-  return { ...rest, PYTHONNOUSERSITE: "1" };
-}
 
 const skip = debianSkipReason([...targetPackages(), "python3-kazoo"]);
 
 describe("kazoo Python client", { skip }, () => {
   let target: Target | undefined;
-  const facts = new Map<string, unknown>();
+  let facts = new Map<string, unknown>();
   const fact = (name: string): unknown => {
     assert.ok(facts.has(name), `kazoo printed no fact ${name}; got ${[...facts.keys()].join(", ")}`);
     return facts.get(name);
@@ -31,14 +23,12 @@ describe("kazoo Python client", { skip }, () => {
 
   before(async () => {
     target = await startTarget();
-    const scenario = await run(python, [compatSource("python/kazoo_scenario.py"), target.connectString], {
-      timeoutMs: 120_000,
-      env: debianPythonEnv(),
-    });
-    for (const line of scenario.stdout.split("\n").filter(Boolean)) {
-      const record = JSON.parse(line) as { fact: string; value: unknown };
-      facts.set(record.fact, record.value);
-    }
+    const { result: scenario, facts: printed } = await runKazooScript(
+      "python/kazoo_scenario.py",
+      target.connectString,
+      120_000,
+    );
+    facts = printed;
     assert.equal(scenario.status, 0, describeRun(scenario));
     assert.equal(fact("done"), true, describeRun(scenario));
   });

@@ -1,0 +1,31 @@
+// Runs a kazoo scenario script with Debian's python3 and its python3-kazoo, and collects the JSON
+// `{fact, value}` lines it prints. The environment drops what would let a developer's pyenv or
+// virtualenv shadow the Debian kazoo.
+
+import { compatSource } from "./paths.js";
+import { type RunResult, run } from "./run.js";
+
+const python = "/usr/bin/python3";
+
+function debianPythonEnv(): NodeJS.ProcessEnv {
+  const { PYTHONPATH: _path, PYTHONHOME: _home, VIRTUAL_ENV: _venv, ...rest } = process.env;
+  return { ...rest, PYTHONNOUSERSITE: "1" };
+}
+
+/** Runs test/compat/<script> against `connectString`; `facts` holds every printed fact by name. */
+export async function runKazooScript(
+  script: string,
+  connectString: string,
+  timeoutMs: number,
+): Promise<{ result: RunResult; facts: Map<string, unknown> }> {
+  const result = await run(python, [compatSource(script), connectString], {
+    timeoutMs,
+    env: debianPythonEnv(),
+  });
+  const facts = new Map<string, unknown>();
+  for (const line of result.stdout.split("\n").filter(Boolean)) {
+    const record = JSON.parse(line) as { fact: string; value: unknown };
+    facts.set(record.fact, record.value);
+  }
+  return { result, facts };
+}
