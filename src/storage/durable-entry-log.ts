@@ -5,8 +5,8 @@
 // reported once through onFatal; nothing queued behind it is ever committed.
 
 import { join } from "node:path";
-import type { EntryLog } from "../server/entry-log.js";
 import { type Entry, encodeEntry, peekEntryZxid } from "../state/entry.js";
+import type { EntryLog } from "./entry-log.js";
 import { diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
 import { hex, type LogTail } from "./log-reader.js";

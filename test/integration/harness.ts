@@ -20,8 +20,8 @@ import {
   readReplyHeader,
 } from "../../src/protocol/responses.js";
 import { Connection, type Transport } from "../../src/server/connection.js";
-import { InMemoryEntryLog } from "../../src/server/entry-log.js";
 import { type ServiceOptions, ZooKeeperService } from "../../src/server/service.js";
+import { InMemoryEntryLog } from "./in-memory-entry-log.js";
 
 export class FakeTransport implements Transport {
   readonly remoteAddress: string;

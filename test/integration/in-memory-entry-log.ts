@@ -1,18 +1,8 @@
-// The log every write goes through before it is applied. The server stamps an entry, appends it,
-// and applies it only when the log reports it committed, in log order. This in-memory log commits
-// each event-loop turn's entries together, the shape that durable group commit (one fdatasync per
-// batch) and the replicated log (commit on quorum) will keep.
+// An EntryLog for in-process server tests: it commits each event-loop turn's entries together, as
+// the durable log's group commit does, without a disk.
 
-import type { Entry } from "../state/entry.js";
-
-export interface EntryLog {
-  /** Queues an entry; `onCommit` is later called with it, after every entry appended before it. */
-  append(entry: Entry): void;
-  /** Called with committed entries in log order. Set once by the server. */
-  onCommit: (entries: readonly Entry[]) => void;
-  /** Commits what is queued, then stops accepting entries. */
-  close(): Promise<void>;
-}
+import type { Entry } from "../../src/state/entry.js";
+import type { EntryLog } from "../../src/storage/entry-log.js";
 
 /** Bound on entries committed in one batch; larger bursts are split across turns. */
 const BATCH_ENTRIES_MAX = 10_000;
