@@ -30,6 +30,18 @@ function finalMix(h: number, length: number): number {
   return h >>> 0;
 }
 
+/** A 32-bit hash of bytes[start, end) (one MurmurHash3-style lane); a node keeps its data's. */
+export function bytesHash32(b: Uint8Array, start: number, end: number): number {
+  let h = SEED_A;
+  let i = start;
+  for (; i + 4 <= end; i += 4)
+    h = mixWord(h, b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+  let rest = 0;
+  for (; i < end; i++) rest = (rest << 8) | b[i]!;
+  if (i > start && (end - start) % 4 !== 0) h = mixWord(h, rest);
+  return finalMix(h, end - start) | 0;
+}
+
 export class Hasher64 {
   private a = SEED_A;
   private b = SEED_B;
@@ -96,6 +108,15 @@ export class Hasher64 {
   finish(): [number, number] {
     return [finalMix(this.a, this.words), finalMix(this.b, this.words)];
   }
+
+  finishInto(sum: DigestSum): void {
+    sum.addLanes(finalMix(this.a, this.words), finalMix(this.b, this.words));
+  }
+
+  /** Takes the hash built back out of `sum` (the inverse of finishInto). */
+  finishOutOf(sum: DigestSum): void {
+    sum.subtractLanes(finalMix(this.a, this.words), finalMix(this.b, this.words));
+  }
 }
 
 /** An order-independent sum of 64-bit hashes, kept as two 32-bit lanes so no bigint is needed per add. */
@@ -104,9 +125,20 @@ export class DigestSum {
   private lo = 0;
 
   add([hi, lo]: readonly [number, number]): void {
+    this.addLanes(hi, lo);
+  }
+
+  addLanes(hi: number, lo: number): void {
     const lo2 = this.lo + lo;
     this.lo = lo2 % 0x100000000;
     this.hi = (this.hi + hi + (lo2 >= 0x100000000 ? 1 : 0)) % 0x100000000;
+  }
+
+  subtractLanes(hi: number, lo: number): void {
+    const lo2 = this.lo - lo;
+    this.lo = lo2 < 0 ? lo2 + 0x100000000 : lo2;
+    const hi2 = this.hi - hi - (lo2 < 0 ? 1 : 0);
+    this.hi = hi2 < 0 ? hi2 + 0x100000000 : hi2;
   }
 
   get value(): bigint {

@@ -1,12 +1,15 @@
 // The znode tree: every node keyed by its full path for O(1) lookup. A node is only a slot number:
 // its stat fields live in typed-array columns, its data as a latin1 string, its ACL as an index into
-// interned lists, and child sets hold the map's own path strings. No per-node object is allocated,
-// which keeps memory per znode small at millions of nodes. The tree stores; the rules live in state/.
+// interned lists, and its children as an intrusive list threaded through int columns (parent, first
+// child, next and previous sibling). No per-node object, Map entry or Set is allocated, which keeps
+// memory per znode small at millions of nodes and lets a snapshot load a node in well under a
+// microsecond. The tree stores; the rules live in state/.
 
 import { CONTAINER_EPHEMERAL_OWNER, TTL_EPHEMERAL_OWNER_PREFIX } from "../protocol/constants.js";
 import { type ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type Stat } from "../protocol/data.js";
-import { AclCache, aclKey } from "./acl-cache.js";
-import { DigestSum, Hasher64 } from "./hash.js";
+import { AclCache } from "./acl-cache.js";
+import { bytesHash32, DigestSum, Hasher64 } from "./hash.js";
+import { PathIndex, pathHash } from "./path-index.js";
 import { QuotaRoots, type QuotaRootsView } from "./quota-roots.js";
 
 /** What kind of node an ephemeralOwner value denotes (ZooKeeper's EphemeralType). */
@@ -50,8 +53,23 @@ export interface PersistedNode {
  */
 export type ZNode = number;
 
+/**
+ * A node's persisted stat as 32-bit words, in the order a snapshot record holds the fields: czxid,
+ * mzxid, ctime, mtime (each high word then low word), version, cversion, aversion, ephemeralOwner,
+ * pzxid. Snapshots move stats in this form so that no field becomes a BigInt on the way.
+ */
+export const STAT_WORDS = 15;
+const W_VERSION = 8;
+const W_CVERSION = 9;
+const W_AVERSION = 10;
+const W_OWNER = 11;
+/** Where each long column's high word sits in the stat words. */
+const LONG_WORD_AT = [0, 2, 4, 6, 11, 13] as const;
+
 // Column layout. Longs: czxid, mzxid, ctime, mtime, ephemeralOwner, pzxid. Ints: version, stored
-// cversion, aversion, ACL list index.
+// cversion, aversion, ACL list index, the data's hash (for the digest), then the child list: parent,
+// first child, next and previous sibling (the first child's previous is the last child, so
+// appending is O(1)), child count.
 const LONGS = 6;
 const L_CZXID = 0;
 const L_MZXID = 1;
@@ -59,48 +77,61 @@ const L_CTIME = 2;
 const L_MTIME = 3;
 const L_OWNER = 4;
 const L_PZXID = 5;
-const INTS = 4;
+const INTS = 10;
 const I_VERSION = 0;
 const I_CVERSION = 1;
 const I_AVERSION = 2;
 const I_ACL = 3;
+const I_PARENT = 4;
+const I_FIRST = 5;
+const I_NEXT = 6;
+const I_PREV = 7;
+const I_COUNT = 8;
+const I_DATA_HASH = 9;
+const NONE = -1;
 const CHUNK_BITS = 14;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SLOTS - 1;
 
+// Long columns are also written and read as int32 word pairs through a view of the same memory,
+// low word first: that layout is the host's, so the tree insists on a little-endian host.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error("Paddock's column store needs a little-endian host");
+}
+
 /**
  * Per-node columns in fixed-size typed-array chunks (growth never copies, wastes at most a chunk),
- * plus two plain arrays for the data and the child set. Data is kept as a latin1 string, one byte
- * per char: a short string costs a fraction of a Buffer object.
+ * plus plain arrays for the data and the path. Data is kept as a latin1 string, one byte per char:
+ * a short string costs a fraction of a Buffer object.
  */
 class Columns {
   private readonly longChunks: BigInt64Array[] = [];
+  /** The same memory as longChunks, as int32 words. */
+  private readonly wordChunks: Int32Array[] = [];
   private readonly intChunks: Int32Array[] = [];
   readonly data: (string | null)[] = [];
-  /** Children as full paths: the same string objects as the node map's keys, so names cost nothing. */
-  readonly children: (Set<string> | null)[] = [];
-  /** Each slot's path (the node map's own key string), so a change to a handle can be named. */
+  /** Each slot's path (null when free): the path index's keys and how a change to a handle is named. */
   readonly paths: (string | null)[] = [];
   private readonly free: number[] = [];
-  private next = 0;
+  next = 0;
 
   alloc(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const slot = this.next++;
     if ((slot & CHUNK_MASK) === 0) {
-      this.longChunks.push(new BigInt64Array(CHUNK_SLOTS * LONGS));
+      const longs = new BigInt64Array(CHUNK_SLOTS * LONGS);
+      this.longChunks.push(longs);
+      this.wordChunks.push(new Int32Array(longs.buffer));
       this.intChunks.push(new Int32Array(CHUNK_SLOTS * INTS));
     }
     this.data.push(null);
-    this.children.push(null);
     this.paths.push(null);
     return slot;
   }
 
   release(slot: number): void {
     this.data[slot] = null;
-    this.children[slot] = null;
     this.paths[slot] = null;
     this.free.push(slot);
   }
@@ -120,14 +151,48 @@ class Columns {
   setInt(slot: number, field: number, v: number): void {
     this.intChunks[slot >>> CHUNK_BITS]![(slot & CHUNK_MASK) * INTS + field] = v;
   }
+
+  /** Whether a long field is zero, without making a BigInt. */
+  longIsZero(slot: number, field: number): boolean {
+    const words = this.wordChunks[slot >>> CHUNK_BITS]!;
+    const at = ((slot & CHUNK_MASK) * LONGS + field) * 2;
+    return words[at] === 0 && words[at + 1] === 0;
+  }
+
+  /** Copies the persisted stat in or out as STAT_WORDS words. */
+  setStatWords(slot: number, words: ArrayLike<number>): void {
+    const w = this.wordChunks[slot >>> CHUNK_BITS]!;
+    const longs = (slot & CHUNK_MASK) * LONGS * 2;
+    for (let f = 0; f < LONGS; f++) {
+      const at = LONG_WORD_AT[f]!;
+      w[longs + 2 * f] = words[at + 1]!;
+      w[longs + 2 * f + 1] = words[at]!;
+    }
+    const ints = this.intChunks[slot >>> CHUNK_BITS]!;
+    const i = (slot & CHUNK_MASK) * INTS;
+    ints[i + I_VERSION] = words[W_VERSION]!;
+    ints[i + I_CVERSION] = words[W_CVERSION]!;
+    ints[i + I_AVERSION] = words[W_AVERSION]!;
+  }
+
+  statWords(slot: number, out: Int32Array): void {
+    const w = this.wordChunks[slot >>> CHUNK_BITS]!;
+    const longs = (slot & CHUNK_MASK) * LONGS * 2;
+    for (let f = 0; f < LONGS; f++) {
+      const at = LONG_WORD_AT[f]!;
+      out[at] = w[longs + 2 * f + 1]!;
+      out[at + 1] = w[longs + 2 * f]!;
+    }
+    const ints = this.intChunks[slot >>> CHUNK_BITS]!;
+    const i = (slot & CHUNK_MASK) * INTS;
+    out[W_VERSION] = ints[i + I_VERSION]!;
+    out[W_CVERSION] = ints[i + I_CVERSION]!;
+    out[W_AVERSION] = ints[i + I_AVERSION]!;
+  }
 }
 
 /** Reads hand out this one buffer for zero-length data; it cannot be written through. */
 const EMPTY_DATA = Buffer.alloc(0);
-
-function storeData(data: Buffer | null): string | null {
-  return data === null ? null : data.toString("latin1");
-}
 
 function loadData(stored: string | null): Buffer | null {
   if (stored === null) return null;
@@ -149,37 +214,34 @@ export interface TreeChangeObserver {
   beforeChange(path: string, node: ZNode | undefined): void;
 }
 
-/**
- * The digest term of one node; DataTree.digest and snapshot writers share it so a snapshot's digest
- * equals the digest of the tree it was taken from.
- */
-export function nodeDigestTerm(
-  h: Hasher64,
-  path: string,
-  dataLatin1: string | null,
-  aclListKey: string,
-  image: Omit<PersistedNode, "data" | "acl">,
-): [number, number] {
-  return h
-    .reset()
-    .string(path)
-    .latin1(dataLatin1)
-    .string(aclListKey)
-    .long(image.czxid)
-    .long(image.mzxid)
-    .long(image.ctime)
-    .long(image.mtime)
-    .int(image.version)
-    .int(image.cversion)
-    .int(image.aversion)
-    .long(image.ephemeralOwner)
-    .long(image.pzxid)
-    .finish();
+function putLong(out: Int32Array, at: number, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  out[at] = Number(u >> 32n) | 0;
+  out[at + 1] = Number(u & 0xffffffffn) | 0;
 }
 
-/** nodeDigestTerm of a node image as snapshots carry it. */
-export function persistedDigestTerm(h: Hasher64, path: string, image: PersistedNode): [number, number] {
-  return nodeDigestTerm(h, path, storeData(image.data), aclKey(image.acl), image);
+/** The stat words of a node image. */
+export function persistedStatWords(n: PersistedNode, out: Int32Array): Int32Array {
+  putLong(out, 0, n.czxid);
+  putLong(out, 2, n.mzxid);
+  putLong(out, 4, n.ctime);
+  putLong(out, 6, n.mtime);
+  out[W_VERSION] = n.version;
+  out[W_CVERSION] = n.cversion;
+  out[W_AVERSION] = n.aversion;
+  putLong(out, W_OWNER, n.ephemeralOwner);
+  putLong(out, 13, n.pzxid);
+  return out;
+}
+
+/** The data hash a node keeps for its digest term: bytesHash32 of the data, 0 for null. */
+export function dataHash(data: Uint8Array | null): number {
+  return data === null ? 0 : bytesHash32(data, 0, data.length);
+}
+
+/** A node's data as the tree stores it: a latin1 string, one char per byte (null stays null). */
+export function storedData(data: Buffer | null): string | null {
+  return data === null ? null : data.toString("latin1");
 }
 
 export interface DataTreeOptions {
@@ -188,8 +250,8 @@ export interface DataTreeOptions {
 }
 
 export class DataTree {
-  private readonly nodes = new Map<string, ZNode>();
   private readonly cols = new Columns();
+  private readonly index = new PathIndex(this.cols.paths);
   private readonly acls = new AclCache();
   private readonly ephemeralsByOwner = new Map<bigint, Set<string>>();
   private readonly containerPaths = new Set<string>();
@@ -199,13 +261,21 @@ export class DataTree {
   private readonly root: ZNode;
   private dataSize = 0;
   private ephemeralCount = 0;
+  /**
+   * The sum of every node's digest term, kept up to date by each change (as ZooKeeper's DataTree
+   * does): a snapshot takes it at its zxid for free, and a loaded tree is checked against it.
+   */
+  private readonly digestSum = new DigestSum();
+  private readonly hasher = new Hasher64();
+  private readonly termWords = new Int32Array(STAT_WORDS);
   /** Set by a snapshot in progress; see TreeChangeObserver. */
   changeObserver: TreeChangeObserver | undefined;
 
   constructor(options: DataTreeOptions = {}) {
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? false;
-    this.root = this.newNode("/", systemNode(OPEN_ACL_UNSAFE, 0));
-    this.nodes.set("/", this.root);
+    this.root = this.newNode("/", pathHash("/"), systemNode(OPEN_ACL_UNSAFE, 0));
+    this.cols.setInt(this.root, I_PARENT, NONE);
+    this.addTerm(this.root);
     this.attach("/zookeeper", systemNode(OPEN_ACL_UNSAFE, 0));
     this.attach("/zookeeper/quota", systemNode(OPEN_ACL_UNSAFE, 0));
     // ZooKeeper sets this node's ACL with version -1 at start-up, so clients see aversion -1.
@@ -214,17 +284,19 @@ export class DataTree {
 
   /** The node at `path`; "" is ZooKeeper's alias of the root and finds it too. */
   get(path: string): ZNode | undefined {
-    return path === "" ? this.root : this.nodes.get(path);
+    if (path === "") return this.root;
+    const node = this.index.get(path);
+    return node < 0 ? undefined : node;
   }
 
   /** Nodes in the tree, the root once. */
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.index.size;
   }
 
   /** ZooKeeper's "Node count" / zk_znode_count: its map also holds the root under "", so one more. */
   get znodeCount(): number {
-    return this.nodes.size + 1;
+    return this.index.size + 1;
   }
 
   /** zk_approximate_data_size: the sum over nodes of path length (UTF-16 units) plus data bytes. */
@@ -241,13 +313,20 @@ export class DataTree {
     return this.acls.size;
   }
 
-  paths(): IterableIterator<string> {
-    return this.nodes.keys();
+  *paths(): IterableIterator<string> {
+    for (const [path] of this.entries()) yield path;
   }
 
-  /** Every node with its path; a live iterator that also visits nodes attached while it runs. */
-  entries(): IterableIterator<[string, ZNode]> {
-    return this.nodes.entries();
+  /**
+   * Every node with its path, in slot order; a live iterator that also visits nodes attached while
+   * it runs (at slots it has not passed yet).
+   */
+  *entries(): IterableIterator<[string, ZNode]> {
+    const paths = this.cols.paths;
+    for (let slot = 0; slot < this.cols.next; slot++) {
+      const path = paths[slot];
+      if (path !== null && path !== undefined) yield [path, slot];
+    }
   }
 
   /** The path of a live node. */
@@ -260,12 +339,22 @@ export class DataTree {
     return loadData(this.cols.data[node]!);
   }
 
+  /** The node's data as stored: a latin1 string (see storedData). */
+  storedDataOf(node: ZNode): string | null {
+    return this.cols.data[node]!;
+  }
+
   dataLength(node: ZNode): number {
     return this.cols.data[node]?.length ?? 0;
   }
 
   aclOf(node: ZNode): readonly ACL[] {
     return this.acls.entry(this.cols.getInt(node, I_ACL)).acl;
+  }
+
+  /** The digest word of the node's ACL list (see hashNode). */
+  aclDigestOf(node: ZNode): number {
+    return this.acls.entry(this.cols.getInt(node, I_ACL)).digest;
   }
 
   version(node: ZNode): number {
@@ -296,16 +385,24 @@ export class DataTree {
     return this.cols.getLong(node, L_OWNER);
   }
 
-  numChildren(node: ZNode): number {
-    return this.cols.children[node]?.size ?? 0;
+  /** The persisted stat as STAT_WORDS words, written into `out`. */
+  statWords(node: ZNode, out: Int32Array): Int32Array {
+    this.cols.statWords(node, out);
+    return out;
   }
 
-  /** Child names, in no defined order (ZooKeeper's is a HashSet's). */
+  numChildren(node: ZNode): number {
+    return this.cols.getInt(node, I_COUNT);
+  }
+
+  /** Child names, in creation order (ZooKeeper's order is a HashSet's: clients must not rely on one). */
   childrenOf(node: ZNode): string[] {
-    const set = this.cols.children[node];
-    if (set === null || set === undefined) return [];
+    const c = this.cols;
     const out: string[] = [];
-    for (const p of set) out.push(p.slice(p.lastIndexOf("/") + 1));
+    for (let child = c.getInt(node, I_FIRST); child !== NONE; child = c.getInt(child, I_NEXT)) {
+      const p = c.paths[child]!;
+      out.push(p.slice(p.lastIndexOf("/") + 1));
+    }
     return out;
   }
 
@@ -317,7 +414,9 @@ export class DataTree {
   }
 
   kindOf(node: ZNode): NodeKindValue {
-    return this.kindOfOwner(this.ephemeralOwner(node));
+    return this.cols.longIsZero(node, L_OWNER)
+      ? NodeKind.PERSISTENT
+      : this.kindOfOwner(this.ephemeralOwner(node));
   }
 
   /** The TTL in ms of a TTL node (0 for other kinds). */
@@ -388,11 +487,11 @@ export class DataTree {
     return this.quotaRootIndex;
   }
 
-  private newNode(path: string, image: PersistedNode): ZNode {
+  private newNode(path: string, hash: number, image: PersistedNode): ZNode {
     const c = this.cols;
     const node = c.alloc();
     c.paths[node] = path;
-    c.data[node] = storeData(image.data);
+    c.data[node] = storedData(image.data);
     c.setInt(node, I_ACL, this.acls.acquire(image.acl));
     c.setLong(node, L_CZXID, image.czxid);
     c.setLong(node, L_MZXID, image.mzxid);
@@ -403,28 +502,42 @@ export class DataTree {
     c.setInt(node, I_VERSION, image.version);
     c.setInt(node, I_CVERSION, image.cversion);
     c.setInt(node, I_AVERSION, image.aversion);
+    c.setInt(node, I_DATA_HASH, dataHash(image.data));
+    c.setInt(node, I_FIRST, NONE);
+    c.setInt(node, I_COUNT, 0);
+    this.index.insertHashed(node, hash);
     this.dataSize += path.length + this.dataLength(node);
     return node;
   }
 
-  /**
-   * Inserts a node under its existing parent with exactly the persisted fields given; the parent's
-   * stat is not touched (callers own cversion/pzxid). Used for creates, undo and snapshot loading.
-   */
-  attach(path: string, image: PersistedNode): ZNode {
+  /** The parent a new node at `path` goes under, or undefined when it has none or the path is taken. */
+  private parentForNew(path: string, hash: number): ZNode | undefined {
     const slash = path.lastIndexOf("/");
-    const parent = slash < 0 ? undefined : this.get(path.slice(0, slash));
-    if (parent === undefined || this.nodes.has(path)) {
-      throw new Error(`invariant: attach ${JSON.stringify(path)} needs an existing parent and a free path`);
+    if (slash < 0 || this.index.find(path, hash) >= 0) return undefined;
+    return this.get(path.slice(0, slash));
+  }
+
+  /** Threads a new node onto the end of its parent's child list and indexes what its kind needs. */
+  private link(node: ZNode, parent: ZNode, path: string): void {
+    const c = this.cols;
+    c.setInt(node, I_PARENT, parent);
+    c.setInt(node, I_NEXT, NONE);
+    const first = c.getInt(parent, I_FIRST);
+    if (first === NONE) {
+      c.setInt(parent, I_FIRST, node);
+      c.setInt(node, I_PREV, node);
+    } else {
+      const last = c.getInt(first, I_PREV);
+      c.setInt(last, I_NEXT, node);
+      c.setInt(node, I_PREV, last);
+      c.setInt(first, I_PREV, node);
     }
-    this.changeObserver?.beforeChange(path, undefined);
-    const node = this.newNode(path, image);
-    this.nodes.set(path, node);
-    const siblings = this.cols.children[parent] ?? new Set<string>();
-    this.cols.children[parent] = siblings;
-    siblings.add(path);
+    c.setInt(parent, I_COUNT, c.getInt(parent, I_COUNT) + 1);
     this.quotaRootIndex.nodeAttached(path);
-    const owner = BigInt.asIntN(64, image.ephemeralOwner);
+    if (!c.longIsZero(node, L_OWNER)) this.indexKind(path, c.getLong(node, L_OWNER));
+  }
+
+  private indexKind(path: string, owner: bigint): void {
     switch (this.kindOfOwner(owner)) {
       case NodeKind.CONTAINER:
         this.containerPaths.add(path);
@@ -443,26 +556,98 @@ export class DataTree {
         break;
       }
     }
+  }
+
+  /**
+   * Inserts a node under its existing parent with exactly the persisted fields given; the parent's
+   * stat is not touched (callers own cversion/pzxid). Used for creates and undo.
+   */
+  attach(path: string, image: PersistedNode): ZNode {
+    const hash = pathHash(path);
+    const parent = this.parentForNew(path, hash);
+    if (parent === undefined) {
+      throw new Error(`invariant: attach ${JSON.stringify(path)} needs an existing parent and a free path`);
+    }
+    this.changeObserver?.beforeChange(path, undefined);
+    const node = this.newNode(path, hash, image);
+    this.link(node, parent, path);
+    this.addTerm(node);
     return node;
+  }
+
+  /**
+   * Adds a node read from a snapshot under `parent`, which must be the node at the path's parent:
+   * data as stored (latin1) with its dataHash, the ACL list by the index `internAcl` returned for
+   * it, and the stat as STAT_WORDS words. Undefined when the path is already taken. No BigInt and
+   * no key is built.
+   */
+  restore(
+    parent: ZNode,
+    path: string,
+    data: string | null,
+    hashOfData: number,
+    aclIndex: number,
+    words: ArrayLike<number>,
+  ): ZNode | undefined {
+    const hash = pathHash(path);
+    if (this.index.find(path, hash) >= 0) return undefined;
+    const p = this.cols.paths[parent];
+    const slash = path.lastIndexOf("/");
+    if (
+      p === null ||
+      p === undefined ||
+      (slash === 0 ? p !== "/" : p.length !== slash || !path.startsWith(p))
+    ) {
+      throw new Error(`invariant: restore ${JSON.stringify(path)} under ${JSON.stringify(p)}`);
+    }
+    this.changeObserver?.beforeChange(path, undefined);
+    const c = this.cols;
+    const node = c.alloc();
+    c.paths[node] = path;
+    c.data[node] = data;
+    this.acls.retain(aclIndex);
+    c.setInt(node, I_ACL, aclIndex);
+    c.setStatWords(node, words);
+    c.setInt(node, I_DATA_HASH, hashOfData);
+    c.setInt(node, I_FIRST, NONE);
+    c.setInt(node, I_COUNT, 0);
+    this.index.insertHashed(node, hash);
+    const dataLength = data === null ? -1 : data.length;
+    this.dataSize += path.length + Math.max(0, dataLength);
+    this.link(node, parent, path);
+    const aclDigest = this.acls.entry(aclIndex).digest;
+    this.termOf(hash, hashOfData, dataLength, aclDigest, words).finishInto(this.digestSum);
+    return node;
+  }
+
+  /**
+   * Interns an ACL list for `restore` and returns its index, holding one reference that
+   * `releaseAcl` gives back once the loader is done with it.
+   */
+  internAcl(acl: readonly ACL[]): number {
+    return this.acls.acquire(acl);
+  }
+
+  releaseAcl(index: number): void {
+    this.acls.release(index);
   }
 
   /** Removes a childless node and returns what it persisted; the parent's stat is not touched. */
   detach(path: string): PersistedNode {
-    const node = this.nodes.get(path);
+    const node = this.get(path);
     if (node === undefined || node === this.root || this.numChildren(node) !== 0) {
       throw new Error(`invariant: detach ${JSON.stringify(path)} needs an existing childless non-root node`);
     }
     this.changeObserver?.beforeChange(path, node);
-    const parent = this.get(path.slice(0, path.lastIndexOf("/")))!;
+    const c = this.cols;
     const image = this.persisted(node);
-    this.nodes.delete(path);
-    const siblings = this.cols.children[parent]!;
-    siblings.delete(path);
-    if (siblings.size === 0) this.cols.children[parent] = null;
+    this.removeTerm(node);
+    this.unlink(node);
+    this.index.delete(node, path);
     this.quotaRootIndex.nodeDetached(path);
     this.dataSize -= path.length + this.dataLength(node);
-    this.acls.release(this.cols.getInt(node, I_ACL));
-    this.cols.release(node);
+    this.acls.release(c.getInt(node, I_ACL));
+    c.release(node);
     switch (this.kindOfOwner(image.ephemeralOwner)) {
       case NodeKind.CONTAINER:
         this.containerPaths.delete(path);
@@ -481,42 +666,103 @@ export class DataTree {
     return image;
   }
 
+  private unlink(node: ZNode): void {
+    const c = this.cols;
+    const parent = c.getInt(node, I_PARENT);
+    const first = c.getInt(parent, I_FIRST);
+    const next = c.getInt(node, I_NEXT);
+    const prev = c.getInt(node, I_PREV);
+    if (first === node) {
+      c.setInt(parent, I_FIRST, next);
+      if (next !== NONE) c.setInt(next, I_PREV, prev);
+    } else {
+      c.setInt(prev, I_NEXT, next);
+      // The first child's previous is the last child: it moves back when the last one goes.
+      c.setInt(next === NONE ? first : next, I_PREV, prev);
+    }
+    c.setInt(parent, I_COUNT, c.getInt(parent, I_COUNT) - 1);
+  }
+
   setChildCounters(node: ZNode, storedCversion: number, pzxid: bigint): void {
     this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
+    this.removeTerm(node);
     this.cols.setInt(node, I_CVERSION, storedCversion);
     this.cols.setLong(node, L_PZXID, pzxid);
+    this.addTerm(node);
   }
 
   setData(node: ZNode, data: Buffer | null, version: number, mzxid: bigint, mtime: bigint): void {
     this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
+    this.removeTerm(node);
     this.dataSize += (data === null ? 0 : data.length) - this.dataLength(node);
-    this.cols.data[node] = storeData(data);
+    this.cols.data[node] = storedData(data);
+    this.cols.setInt(node, I_DATA_HASH, dataHash(data));
     this.cols.setInt(node, I_VERSION, version);
     this.cols.setLong(node, L_MZXID, mzxid);
     this.cols.setLong(node, L_MTIME, mtime);
+    this.addTerm(node);
   }
 
   setACL(node: ZNode, acl: readonly ACL[], aversion: number): void {
     this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
+    this.removeTerm(node);
     const next = this.acls.acquire(acl);
     this.acls.release(this.cols.getInt(node, I_ACL));
     this.cols.setInt(node, I_ACL, next);
     this.cols.setInt(node, I_AVERSION, aversion);
+    this.addTerm(node);
+  }
+
+  /**
+   * A node's digest term, built in the tree's hasher: its path's and data's hashes, data length,
+   * ACL list's digest word and persisted stat words.
+   */
+  private term(node: ZNode): Hasher64 {
+    const c = this.cols;
+    c.statWords(node, this.termWords);
+    const data = c.data[node];
+    return this.termOf(
+      this.index.hashOf(node),
+      c.getInt(node, I_DATA_HASH),
+      data === null || data === undefined ? -1 : data.length,
+      this.aclDigestOf(node),
+      this.termWords,
+    );
+  }
+
+  private termOf(
+    pathHash: number,
+    hashOfData: number,
+    dataLength: number,
+    aclDigest: number,
+    words: ArrayLike<number>,
+  ): Hasher64 {
+    const h = this.hasher.reset().int(pathHash).int(hashOfData).int(dataLength).int(aclDigest);
+    for (let i = 0; i < STAT_WORDS; i++) h.int(words[i]!);
+    return h;
+  }
+
+  private addTerm(node: ZNode): void {
+    this.term(node).finishInto(this.digestSum);
+  }
+
+  private removeTerm(node: ZNode): void {
+    this.term(node).finishOutOf(this.digestSum);
   }
 
   /** Number of nodes below `path`, not counting it (getAllChildrenNumber); the walk visits each once. */
   descendantCount(path: string): number {
     const start = this.get(path);
     if (start === undefined) return 0;
-    if (start === this.root) return this.nodes.size - 1;
+    if (start === this.root) return this.index.size - 1;
+    const c = this.cols;
     let count = 0;
     const pending: ZNode[] = [start];
     while (pending.length > 0) {
-      const children = this.cols.children[pending.pop()!];
-      if (children === null || children === undefined) continue;
-      for (const childPath of children) {
+      const node = pending.pop()!;
+      for (let child = c.getInt(node, I_FIRST); child !== NONE; child = c.getInt(child, I_NEXT)) {
         count++;
-        pending.push(this.nodes.get(childPath)!);
+        pending.push(child);
       }
     }
     return count;
@@ -524,27 +770,17 @@ export class DataTree {
 
   /**
    * A 64-bit digest of every node's path, data, ACL and persisted stat, summed so that it does not
-   * depend on iteration order: two trees with the same content have the same digest.
+   * depend on iteration order: two trees with the same content have the same digest. Kept as the
+   * tree changes, so this costs nothing.
    */
   digest(): bigint {
+    return this.digestSum.value;
+  }
+
+  /** The digest summed afresh over every node: what digest() must always equal. */
+  recomputeDigest(): bigint {
     const sum = new DigestSum();
-    const h = new Hasher64();
-    const c = this.cols;
-    for (const [path, node] of this.nodes) {
-      sum.add(
-        nodeDigestTerm(h, path, c.data[node]!, this.acls.entry(c.getInt(node, I_ACL)).key, {
-          czxid: c.getLong(node, L_CZXID),
-          mzxid: c.getLong(node, L_MZXID),
-          ctime: c.getLong(node, L_CTIME),
-          mtime: c.getLong(node, L_MTIME),
-          version: c.getInt(node, I_VERSION),
-          cversion: c.getInt(node, I_CVERSION),
-          aversion: c.getInt(node, I_AVERSION),
-          ephemeralOwner: c.getLong(node, L_OWNER),
-          pzxid: c.getLong(node, L_PZXID),
-        }),
-      );
-    }
+    for (const [, node] of this.entries()) this.term(node).finishInto(sum);
     return sum.value;
   }
 }

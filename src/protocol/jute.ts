@@ -187,6 +187,15 @@ export class JuteWriter {
     return this;
   }
 
+  /** A buffer held as a latin1 string (one char per byte), written as the bytes it stands for. */
+  writeLatin1Buffer(v: string | null): this {
+    if (v === null) return this.writeInt(-1);
+    this.writeInt(v.length);
+    this.ensure(v.length);
+    this.offset += this.buf.write(v, this.offset, v.length, "latin1");
+    return this;
+  }
+
   writeString(v: string | null): this {
     if (v === null) return this.writeInt(-1);
     // Short ASCII strings (paths, child names) are copied byte by byte: cheaper than a native call.

@@ -3,13 +3,26 @@
 // tree tells it before any node changes, and it then keeps that node's image from the moment the
 // capture began (copy-on-write per node), so the walk never sees a change made after its zxid. The
 // loader rebuilds a StateMachine and checks the result against the digest stored with the snapshot.
+//
+// A node record: path (jute string), data (jute buffer), an ACL reference, then the stat as
+// STAT_WORDS int32 words (czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner,
+// pzxid: the order of ZooKeeper's StatPersisted). ACL lists are numbered per snapshot in order of
+// first use; a reference one past the last number defined introduces the next list, written in full
+// right after it. So a million nodes sharing world:anyone carry a 4-byte reference each, and the
+// loader interns each list once.
 
-import { aclKey } from "../data/acl-cache.js";
-import { DigestSum, Hasher64 } from "../data/hash.js";
-import { type DataTree, type PersistedNode, persistedDigestTerm, type ZNode } from "../data/tree.js";
+import { bytesHash32 } from "../data/hash.js";
+import {
+  type DataTree,
+  type PersistedNode,
+  persistedStatWords,
+  STAT_WORDS,
+  storedData,
+  type ZNode,
+} from "../data/tree.js";
 import { type ACL, readACLList, writeACLList } from "../protocol/data.js";
 import { JuteReader, JuteWriter } from "../protocol/jute.js";
-import { StateMachine, type StateMachineOptions, sessionDigestTerm } from "./machine.js";
+import { StateMachine, type StateMachineOptions } from "./machine.js";
 
 /** What a snapshot ends with: counts and the digest of everything in it. */
 export interface SnapshotSummary {
@@ -17,14 +30,6 @@ export interface SnapshotSummary {
   readonly nodeCount: number;
   readonly sessionCount: number;
   readonly digest: bigint;
-}
-
-function writeNode(w: JuteWriter, path: string, n: PersistedNode): void {
-  w.writeString(path).writeBuffer(n.data);
-  writeACLList(w, n.acl);
-  w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(n.ctime).writeLong(n.mtime);
-  w.writeInt(n.version).writeInt(n.cversion).writeInt(n.aversion);
-  w.writeLong(n.ephemeralOwner).writeLong(n.pzxid);
 }
 
 /**
@@ -41,8 +46,11 @@ export class SnapshotCapture {
   private readonly preserved = new Map<string, PersistedNode | null>();
   /** Slots the walk has written; a change to one of those needs no copy. */
   private visited = new Uint8Array(1024);
-  private readonly digestSum = new DigestSum();
-  private readonly hasher = new Hasher64();
+  /** This snapshot's ACL numbering, keyed by the interned list (images keep the same list object). */
+  private readonly aclRefs = new Map<readonly ACL[], number>();
+  private readonly words = new Int32Array(STAT_WORDS);
+  /** The state's digest at the capture's zxid: kept by the tree as it changes, so free to take. */
+  private readonly digest: bigint;
   private nodes = 0;
   private walkDone = false;
   private preservedDone = false;
@@ -54,6 +62,7 @@ export class SnapshotCapture {
       throw new Error("invariant: one snapshot capture runs per tree at a time");
     }
     this.zxid = machine.lastZxid;
+    this.digest = machine.digest();
     this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs]);
     this.walk = this.tree.entries();
     this.tree.changeObserver = { beforeChange: (path, node) => this.beforeChange(path, node) };
@@ -80,10 +89,25 @@ export class SnapshotCapture {
     this.visited[node] = 1;
   }
 
-  private add(w: JuteWriter, path: string, image: PersistedNode): void {
-    writeNode(w, path, image);
-    this.digestSum.add(persistedDigestTerm(this.hasher, path, image));
+  /** Writes one record with the stat in `this.words`. */
+  private add(w: JuteWriter, path: string, data: string | null, acl: readonly ACL[]): void {
+    w.writeString(path).writeLatin1Buffer(data);
+    const ref = this.aclRefs.get(acl);
+    if (ref === undefined) {
+      w.writeInt(this.aclRefs.size);
+      this.aclRefs.set(acl, this.aclRefs.size);
+      writeACLList(w, acl);
+    } else {
+      w.writeInt(ref);
+    }
+    const words = this.words;
+    for (let i = 0; i < STAT_WORDS; i++) w.writeInt(words[i]!);
     this.nodes++;
+  }
+
+  private addImage(w: JuteWriter, path: string, image: PersistedNode): void {
+    persistedStatWords(image, this.words);
+    this.add(w, path, storedData(image.data), image.acl);
   }
 
   /**
@@ -96,6 +120,7 @@ export class SnapshotCapture {
     const w = new JuteWriter(64 * 1024);
     w.writeInt(0);
     let count = 0;
+    const tree = this.tree;
     while (count < nodesMax && !this.walkDone) {
       const next = this.walk.next();
       if (next.done === true) {
@@ -105,7 +130,8 @@ export class SnapshotCapture {
       const [path, node] = next.value;
       if (this.preserved.has(path)) continue;
       this.markVisited(node);
-      this.add(w, path, this.tree.persisted(node));
+      tree.statWords(node, this.words);
+      this.add(w, path, tree.storedDataOf(node), tree.aclOf(node));
       count++;
     }
     if (this.walkDone && !this.preservedDone && count === 0) {
@@ -113,7 +139,7 @@ export class SnapshotCapture {
       this.release();
       for (const [path, image] of this.preserved) {
         if (image !== null) {
-          this.add(w, path, image);
+          this.addImage(w, path, image);
           count++;
         }
       }
@@ -136,13 +162,11 @@ export class SnapshotCapture {
   /** Counts and digest; only once every chunk has been handed out. */
   summary(): SnapshotSummary {
     if (!this.preservedDone) throw new Error("invariant: a snapshot summary follows its last chunk");
-    const sum = new DigestSum();
-    for (const [id, timeoutMs] of this.sessions) sum.add(sessionDigestTerm(this.hasher, id, timeoutMs));
     return {
       zxid: this.zxid,
       nodeCount: this.nodes,
       sessionCount: this.sessions.length,
-      digest: BigInt.asUintN(64, this.digestSum.value + sum.value),
+      digest: this.digest,
     };
   }
 
@@ -157,158 +181,113 @@ export class SnapshotCapture {
 /** Thrown when a snapshot's content is inconsistent though its checksums matched. */
 export class SnapshotContentError extends Error {}
 
-/**
- * Reads node records straight out of a chunk: paths and data as views of the chunk, each ACL list
- * decoded once per distinct list, and each node's digest term hashed from the record's bytes
- * (a long's two big-endian words are what Hasher64.long hashes), so no BigInt arithmetic is done.
- */
-class NodeRecordReader {
-  private at: number;
-  private previousAclBytes: Buffer | undefined;
-  private previousAcl: { acl: readonly ACL[]; key: string } | undefined;
+/** An ACL list as the loader knows it: the tree's index of it (one reference held). */
+interface LoadedAcl {
+  readonly list: readonly ACL[];
+  readonly index: number;
+}
 
-  constructor(
-    private readonly buf: Buffer,
-    private readonly hasher: Hasher64,
-  ) {
-    this.at = 0;
-  }
-
-  private need(n: number, what: string): void {
-    if (n < 0 || this.buf.length - this.at < n) {
-      throw new SnapshotContentError(`node record cut off: ${what} needs ${n} bytes at ${this.at}`);
-    }
-  }
-
-  int(): number {
-    this.need(4, "int");
-    const v = this.buf.readInt32BE(this.at);
-    this.at += 4;
-    return v;
-  }
-
-  /** Skips a length-prefixed field and returns its byte range; [x, x] with -1 length means null. */
-  private field(what: string): { start: number; end: number; isNull: boolean } {
-    const length = this.int();
-    if (length === -1) return { start: this.at, end: this.at, isNull: true };
-    this.need(length, what);
-    const start = this.at;
-    this.at += length;
-    return { start, end: this.at, isNull: false };
-  }
-
-  /** The ACL list at the cursor; consecutive nodes mostly share one, so it is compared as bytes first. */
-  private acl(): { acl: readonly ACL[]; key: string } {
-    const start = this.at;
-    const count = this.int();
-    if (count < -1) throw new SnapshotContentError(`ACL count ${count}`);
-    for (let i = 0; i < count; i++) {
-      this.int();
-      this.field("ACL scheme");
-      this.field("ACL id");
-    }
-    const prev = this.previousAclBytes;
-    if (prev !== undefined && this.buf.compare(prev, 0, prev.length, start, this.at) === 0) {
-      return this.previousAcl!;
-    }
-    const acl = readACLList(new JuteReader(this.buf, start, this.at)) ?? [];
-    this.previousAclBytes = Buffer.from(this.buf.subarray(start, this.at));
-    this.previousAcl = { acl, key: aclKey(acl) };
-    return this.previousAcl;
-  }
-
-  /** A long as a bigint, also fed to the hasher as its high and low words. */
-  private long(): bigint {
-    this.need(8, "long");
-    const v = this.buf.readBigInt64BE(this.at);
-    this.at += 8;
-    return v;
-  }
-
-  private hashLongAt(offset: number): void {
-    this.hasher.int(this.buf.readInt32BE(offset)).int(this.buf.readInt32BE(offset + 4));
-  }
-
-  /** One node and its digest term (nodeDigestTerm of the same fields). */
-  node(): { path: string; image: PersistedNode; term: [number, number] } {
-    const p = this.field("path");
-    if (p.isNull || p.end === p.start) throw new SnapshotContentError("a node record has no path");
-    const path = this.buf.toString("utf8", p.start, p.end);
-    const d = this.field("data");
-    const data = d.isNull ? null : this.buf.subarray(d.start, d.end);
-    const { acl, key } = this.acl();
-    const longsAt = this.at;
-    const czxid = this.long();
-    const mzxid = this.long();
-    const ctime = this.long();
-    const mtime = this.long();
-    const version = this.int();
-    const cversion = this.int();
-    const aversion = this.int();
-    const ownerAt = this.at;
-    const ephemeralOwner = this.long();
-    const pzxid = this.long();
-    const h = this.hasher.reset().string(path).bytes(data).string(key);
-    for (let i = 0; i < 4; i++) this.hashLongAt(longsAt + 8 * i);
-    h.int(version).int(cversion).int(aversion);
-    this.hashLongAt(ownerAt);
-    this.hashLongAt(ownerAt + 8);
-    const image = {
-      data,
-      acl,
-      czxid,
-      mzxid,
-      ctime,
-      mtime,
-      version,
-      cversion,
-      aversion,
-      ephemeralOwner,
-      pzxid,
-    };
-    return { path, image, term: h.finish() };
-  }
-
-  expectEnd(): void {
-    if (this.at !== this.buf.length) {
-      throw new SnapshotContentError(`${this.buf.length - this.at} bytes after the last node record`);
-    }
-  }
+/** A node whose parent came later in the snapshot: placed once every record is read. */
+interface DeferredNode {
+  readonly path: string;
+  readonly data: string | null;
+  readonly dataHash: number;
+  readonly acl: LoadedAcl;
+  readonly words: Int32Array;
 }
 
 /**
- * Rebuilds a StateMachine from chunks, in the order they were written. The digest is summed from
- * the records as they are decoded (as ZooKeeper's DataTree does while deserialising), and the tree
- * must end with exactly the nodes read, so a second pass over a million nodes is not needed.
+ * Buffer's own decoders, which `toString` reaches after an encoding lookup and range checks; the
+ * loader calls them directly for its two strings per node, on ranges it has already checked.
+ */
+interface SliceableBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+function longAt(words: ArrayLike<number>, at: number): bigint {
+  return BigInt.asIntN(64, (BigInt(words[at]! >>> 0) << 32n) | BigInt(words[at + 1]! >>> 0));
+}
+
+/**
+ * Rebuilds a StateMachine from chunks, in the order they were written. Records are decoded in place:
+ * the path and data become the strings the tree keeps, the stat words go straight into its columns
+ * and each ACL list is interned once. The tree sums its digest as nodes arrive; the result must equal
+ * the digest the live state had at the snapshot's zxid, which checks the capture and the decoding
+ * end to end without a second pass over a million nodes.
  */
 export class SnapshotLoader {
   private readonly machine: StateMachine;
-  private readonly deferred: { path: string; node: PersistedNode }[] = [];
+  private readonly tree: DataTree;
+  private readonly deferred: DeferredNode[] = [];
   /** Nodes every tree starts with: the only paths a snapshot node may find already there. */
   private readonly initialPaths: ReadonlySet<string>;
-  private readonly digestSum = new DigestSum();
-  private readonly hasher = new Hasher64();
+  private readonly acls: LoadedAcl[] = [];
+  private readonly words = new Int32Array(STAT_WORDS);
   private sessions: [bigint, number][] = [];
   private nodes = 0;
   /** The parent of the last node placed: siblings come together, so most parents need no lookup. */
-  private lastParent = "";
+  private lastParentPath = "";
+  private lastParent: ZNode = -1;
 
   constructor(options: StateMachineOptions) {
     this.machine = new StateMachine(options);
-    this.initialPaths = new Set(this.machine.tree.paths());
+    this.tree = this.machine.tree;
+    this.initialPaths = new Set(this.tree.paths());
   }
 
   addNodes(chunk: Buffer): void {
-    const r = new NodeRecordReader(chunk, this.hasher);
-    const count = r.int();
+    const end = chunk.length;
+    let at = 0;
+    const need = (n: number, what: string) => {
+      if (n < 0 || end - at < n) {
+        throw new SnapshotContentError(`node record cut off: ${what} needs ${n} bytes at ${at}`);
+      }
+    };
+    const int = (what: string) => {
+      need(4, what);
+      const v = chunk.readInt32BE(at);
+      at += 4;
+      return v;
+    };
+    const count = int("node count");
     if (count < 0) throw new SnapshotContentError(`negative node count ${count}`);
+    const words = this.words;
     for (let i = 0; i < count; i++) {
-      const { path, image, term } = r.node();
-      this.digestSum.add(term);
+      const pathLength = int("path length");
+      if (pathLength <= 0) throw new SnapshotContentError("a node record has no path");
+      need(pathLength, "path");
+      const path = (chunk as SliceableBuffer).utf8Slice(at, at + pathLength);
+      at += pathLength;
+      const dataLength = int("data length");
+      let data: string | null = null;
+      let dataHash = 0;
+      if (dataLength !== -1) {
+        need(dataLength, "data");
+        data = (chunk as SliceableBuffer).latin1Slice(at, at + dataLength);
+        dataHash = bytesHash32(chunk, at, at + dataLength);
+        at += dataLength;
+      }
+      const ref = int("ACL reference");
+      let acl = this.acls[ref];
+      if (acl === undefined) {
+        if (ref !== this.acls.length) {
+          throw new SnapshotContentError(`ACL reference ${ref} with ${this.acls.length} lists defined`);
+        }
+        const r = new JuteReader(chunk, at, end);
+        const list = readACLList(r) ?? [];
+        at = r.position;
+        acl = { list, index: this.tree.internAcl(list) };
+        this.acls.push(acl);
+      }
+      need(4 * STAT_WORDS, "stat");
+      for (let w = 0; w < STAT_WORDS; w++, at += 4) words[w] = chunk.readInt32BE(at);
       this.nodes++;
-      if (!this.place(path, image)) this.deferred.push({ path, node: image });
+      if (!this.place(path, data, dataHash, acl, words)) {
+        this.deferred.push({ path, data, dataHash, acl, words: Int32Array.from(words) });
+      }
     }
-    r.expectEnd();
+    if (at !== end) throw new SnapshotContentError(`${end - at} bytes after the last node record`);
   }
 
   addSessions(chunk: Buffer): void {
@@ -322,37 +301,40 @@ export class SnapshotLoader {
   }
 
   /** Puts a node in the tree; false when its parent is not there yet. */
-  private place(path: string, image: PersistedNode): boolean {
-    const tree = this.machine.tree;
-    if (this.initialPaths.has(path)) {
-      const existing = tree.get(path)!;
-      // Only the nodes every tree starts with can already be there; their identity fields are fixed.
-      const base = tree.persisted(existing);
-      if (
-        base.czxid !== image.czxid ||
-        base.ctime !== image.ctime ||
-        base.ephemeralOwner !== image.ephemeralOwner
-      ) {
-        throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
-      }
-      tree.setData(existing, image.data, image.version, image.mzxid, image.mtime);
-      tree.setACL(existing, image.acl, image.aversion);
-      tree.setChildCounters(existing, image.cversion, image.pzxid);
-      return true;
-    }
+  private place(
+    path: string,
+    data: string | null,
+    dataHash: number,
+    acl: LoadedAcl,
+    words: Int32Array,
+  ): boolean {
+    const tree = this.tree;
     const slash = path.lastIndexOf("/");
     if (slash < 0) throw new SnapshotContentError(`node path ${JSON.stringify(path)} has no parent`);
-    const parent = slash === 0 ? "/" : path.slice(0, slash);
-    if (parent !== this.lastParent) {
-      if (tree.get(parent) === undefined) return false;
+    const parentPath = this.lastParentPath;
+    const sameParent =
+      slash === 0 ? parentPath === "/" : slash === parentPath.length && path.startsWith(parentPath);
+    if (!sameParent) {
+      const p = slash === 0 ? "/" : path.slice(0, slash);
+      const parent = tree.get(p);
+      if (parent === undefined) return false;
+      this.lastParentPath = p;
       this.lastParent = parent;
     }
-    try {
-      tree.attach(path, image);
-    } catch {
-      // The parent is there, so the only way attach can refuse is a path that already exists.
+    if (tree.restore(this.lastParent, path, data, dataHash, acl.index, words) !== undefined) return true;
+    if (!this.initialPaths.has(path)) {
       throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
+    // Only the nodes every tree starts with can already be there; their identity fields are fixed.
+    const existing = tree.get(path)!;
+    const base = tree.statWords(existing, new Int32Array(STAT_WORDS));
+    for (const w of [0, 1, 4, 5, 11, 12]) {
+      if (base[w] !== words[w]) throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
+    }
+    const bytes = data === null ? null : Buffer.from(data, "latin1");
+    tree.setData(existing, bytes, words[8]!, longAt(words, 2), longAt(words, 6));
+    tree.setACL(existing, acl.list, words[10]!);
+    tree.setChildCounters(existing, words[9]!, longAt(words, 13));
     return true;
   }
 
@@ -361,11 +343,13 @@ export class SnapshotLoader {
     // Parents before children: by depth, then each pass places what it can (depth order suffices).
     const depth = (p: string) => p.split("/").length;
     this.deferred.sort((a, b) => depth(a.path) - depth(b.path));
-    for (const { path, node } of this.deferred) {
-      if (!this.place(path, node)) {
+    for (const { path, data, dataHash, acl, words } of this.deferred) {
+      if (!this.place(path, data, dataHash, acl, words)) {
         throw new SnapshotContentError(`node ${JSON.stringify(path)} has no parent in the snapshot`);
       }
     }
+    // The nodes now hold the lists; the references interning took are given back.
+    for (const acl of this.acls) this.tree.releaseAcl(acl.index);
     if (this.nodes !== summary.nodeCount || this.sessions.length !== summary.sessionCount) {
       throw new SnapshotContentError(
         `snapshot holds ${this.nodes} nodes and ${this.sessions.length} sessions, its summary says ` +
@@ -373,20 +357,18 @@ export class SnapshotLoader {
       );
     }
     // Every node read is in the tree and nothing else is (the initial nodes are in every snapshot).
-    if (this.machine.tree.nodeCount !== this.nodes) {
+    if (this.tree.nodeCount !== this.nodes) {
       throw new SnapshotContentError(
-        `the loaded tree has ${this.machine.tree.nodeCount} nodes, the snapshot ${this.nodes}`,
+        `the loaded tree has ${this.tree.nodeCount} nodes, the snapshot ${this.nodes}`,
       );
     }
-    for (const [id, timeoutMs] of this.sessions)
-      this.digestSum.add(sessionDigestTerm(this.hasher, id, timeoutMs));
-    const digest = this.digestSum.value;
+    this.machine.restore(summary.zxid, this.sessions);
+    const digest = this.machine.digest();
     if (digest !== summary.digest) {
       throw new SnapshotContentError(
         `the loaded state's digest 0x${digest.toString(16)} differs from the snapshot's 0x${summary.digest.toString(16)}`,
       );
     }
-    this.machine.restore(summary.zxid, this.sessions);
     return this.machine;
   }
 }

@@ -17,7 +17,7 @@ import { diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
 
 const SNAPSHOT_MAGIC = 0x50444b53; // "PDKS"
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2;
 const HEADER_BYTES = 24;
 const CHUNK_HEADER_BYTES = 9;
 const CHUNK_BYTES_MAX = 256 * 1024 * 1024;

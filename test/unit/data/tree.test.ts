@@ -4,6 +4,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
+import { PathIndex } from "../../../src/data/path-index.js";
 import { CONTAINER_OWNER, DataTree, NodeKind, type PersistedNode, ttlOwner } from "../../../src/data/tree.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../../../src/protocol/data.js";
 
@@ -184,5 +186,97 @@ describe("digest", () => {
     a.attach("/x", image({ data: null }));
     b.attach("/x", image({ data: Buffer.alloc(0) }));
     assert.notEqual(a.digest(), b.digest());
+  });
+});
+
+describe("structure under random attach and detach (model: a Map of path to children)", () => {
+  // The path index, the threaded child lists and the running digest are each checked against a
+  // plain model after every step, over runs long enough to grow, churn and reuse slots.
+  const names = ["a", "b", "c", "d", "e", "f"];
+  const pathArb = fc
+    .array(fc.constantFrom(...names), { minLength: 1, maxLength: 3 })
+    .map((parts) => `/${parts.join("/")}`);
+  const stepArb = fc.record({
+    path: pathArb,
+    data: fc.option(fc.uint8Array({ maxLength: 9 }), { nil: null }),
+    version: fc.integer({ min: 0, max: 5 }),
+  });
+
+  test("lookups, child lists in creation order, counts and the digest match the model", () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 300 }), (steps) => {
+        const t = new DataTree();
+        const children = new Map<string, string[]>([["/", []]]);
+        for (const { path, data, version } of steps) {
+          const parent = path.slice(0, path.lastIndexOf("/")) || "/";
+          const existing = children.get(path);
+          if (existing === undefined && children.has(parent)) {
+            t.attach(path, image({ data: data === null ? null : Buffer.from(data), version }));
+            children.set(path, []);
+            children.get(parent)!.push(path.slice(path.lastIndexOf("/") + 1));
+          } else if (existing !== undefined && existing.length === 0) {
+            t.detach(path);
+            children.delete(path);
+            const siblings = children.get(parent)!;
+            siblings.splice(siblings.indexOf(path.slice(path.lastIndexOf("/") + 1)), 1);
+          } else if (existing !== undefined) {
+            t.setData(t.get(path)!, data === null ? null : Buffer.from(data), version, 9n, 9n);
+          }
+          assert.equal(t.digest(), t.recomputeDigest(), "the running digest is the sum over the nodes");
+        }
+        for (const [path, kids] of children) {
+          const node = t.get(path);
+          assert.notEqual(node, undefined, path);
+          assert.equal(t.pathOf(node!), path);
+          if (path !== "/") assert.deepEqual(t.childrenOf(node!), kids, `children of ${path}`);
+          assert.equal(t.numChildren(node!), path === "/" ? kids.length + 1 : kids.length);
+        }
+        assert.equal(t.nodeCount, children.size + 3, "the model's nodes plus the three under /zookeeper");
+        for (const p of ["/a/a", "/b/c/d", "/f"]) assert.equal(t.get(p) !== undefined, children.has(p), p);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("a tree rebuilt from another's nodes in a different order has the same digest", () => {
+    const a = new DataTree();
+    for (let i = 0; i < 50; i++) a.attach(`/n${i}`, image({ data: Buffer.from([i]), version: i }));
+    for (let i = 0; i < 50; i += 3) a.detach(`/n${i}`);
+    const b = new DataTree();
+    for (const path of [...a.paths()].reverse()) {
+      if (b.get(path) === undefined) b.attach(path, a.persisted(a.get(path)!));
+    }
+    assert.equal(b.digest(), a.digest());
+  });
+});
+
+describe("path index", () => {
+  test("agrees with a Map through growth and backward-shift deletes", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 })), { maxLength: 4000 }),
+        (ops) => {
+          const paths: (string | null)[] = [];
+          const index = new PathIndex(paths);
+          const model = new Map<string, number>();
+          for (const [add, n] of ops) {
+            const path = `/p${n}`;
+            const slot = model.get(path);
+            if (add && slot === undefined) {
+              paths.push(path);
+              index.insert(paths.length - 1, path);
+              model.set(path, paths.length - 1);
+            } else if (!add && slot !== undefined) {
+              index.delete(slot, path);
+              model.delete(path);
+            }
+          }
+          assert.equal(index.size, model.size);
+          for (let n = 0; n <= 3000; n += 7) assert.equal(index.get(`/p${n}`), model.get(`/p${n}`) ?? -1);
+          for (const [path, slot] of model) assert.equal(index.get(path), slot);
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });

@@ -41,8 +41,14 @@ export class Harness {
     };
   }
 
+  /** Applies a txn; every test also checks that the tree's running digest stayed exact. */
   apply(txn: Txn, as: As = {}): ApplyOutcome {
-    return this.m.apply(this.entry(txn, as));
+    const outcome = this.m.apply(this.entry(txn, as));
+    const { tree } = this.m;
+    if (tree.digest() !== tree.recomputeDigest()) {
+      throw new Error(`the running digest drifted after ${txn.kind} at zxid ${this.zxid}`);
+    }
+    return outcome;
   }
 
   createSession(session: bigint, timeoutMs = 30000): ApplyOutcome {
