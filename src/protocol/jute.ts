@@ -10,6 +10,18 @@ export class JuteDecodeError extends Error {
   }
 }
 
+const TWO_POW_32 = 4294967296;
+
+/**
+ * A signed 64-bit big-endian integer. Values within ±2^53 (zxids, times, most session ids) go through
+ * an exact double and allocate one bigint; Buffer.readBigInt64BE allocates four.
+ */
+export function readInt64BE(buf: Buffer, offset: number): bigint {
+  const high = buf.readInt32BE(offset);
+  if (high >= -0x200000 && high < 0x200000) return BigInt(high * TWO_POW_32 + buf.readUInt32BE(offset + 4));
+  return buf.readBigInt64BE(offset);
+}
+
 export class JuteReader {
   private offset: number;
 
@@ -48,7 +60,7 @@ export class JuteReader {
 
   readLong(): bigint {
     this.need(8, "long");
-    const v = this.buf.readBigInt64BE(this.offset);
+    const v = readInt64BE(this.buf, this.offset);
     this.offset += 8;
     return v;
   }
@@ -76,7 +88,9 @@ export class JuteReader {
     const len = this.readLength("buffer");
     if (len === -1) return null;
     this.need(len, "buffer body");
-    const out = Buffer.from(this.buf.subarray(this.offset, this.offset + len));
+    // allocUnsafe is fully overwritten by the copy; Buffer.from(subarray) would make a second view.
+    const out = Buffer.allocUnsafe(len);
+    this.buf.copy(out, 0, this.offset, this.offset + len);
     this.offset += len;
     return out;
   }
@@ -88,6 +102,12 @@ export class JuteReader {
     const s = this.buf.toString("utf8", this.offset, this.offset + len);
     this.offset += len;
     return s;
+  }
+
+  /** Moves past `n` bytes the caller has already interpreted (for instance, by comparing them). */
+  skip(n: number): void {
+    this.need(n, "skipped bytes");
+    this.offset += n;
   }
 
   /** A ustring where null is not meaningful to us: null reads as "". */
@@ -155,9 +175,9 @@ export class JuteWriter {
     this.ensure(8);
     const n = Number(v);
     if (Number.isSafeInteger(n)) {
-      const hi = Math.floor(n / 4294967296);
+      const hi = Math.floor(n / TWO_POW_32);
       this.buf.writeInt32BE(hi | 0, this.offset);
-      this.buf.writeUInt32BE((n - hi * 4294967296) >>> 0, this.offset + 4);
+      this.buf.writeUInt32BE((n - hi * TWO_POW_32) >>> 0, this.offset + 4);
       this.offset += 8;
       return this;
     }

@@ -3,7 +3,7 @@
 // binary form reuses jute and the wire request codecs, so the log holds requests as clients sent them.
 
 import { OpCode } from "../protocol/constants.js";
-import { type Id, readACLList, readId, writeACLList, writeId } from "../protocol/data.js";
+import { type ACL, type Id, readACLList, readId, writeACLList, writeId } from "../protocol/data.js";
 import { JuteDecodeError, JuteReader, JuteWriter } from "../protocol/jute.js";
 import {
   type CreateTTLRequest,
@@ -111,60 +111,126 @@ function isCreateOpcode(v: number): v is CreateOpcode {
   );
 }
 
-function decodeTxn(r: JuteReader, tag: number): Txn {
-  switch (tag) {
-    case TxnTag.createSession:
-      return { kind: "createSession", timeoutMs: r.readInt() };
-    case TxnTag.closeSession:
-      return { kind: "closeSession" };
-    case TxnTag.create: {
-      const opcode = r.readInt();
-      if (!isCreateOpcode(opcode)) throw new JuteDecodeError(`entry: ${opcode} is not a create opcode`);
-      const path = r.readStringOrEmpty();
-      const data = r.readBuffer();
-      const acl = readACLList(r);
-      const flags = r.readInt();
-      const ttl = r.readLong();
-      return { kind: "create", opcode, request: { path, data, acl, flags, ttl } };
+/** The last value decoded for one field, with the bytes it was decoded from. */
+class RepeatedField<T> {
+  private bytes: Buffer | undefined;
+  private value: T | undefined;
+
+  constructor(private readonly read: (r: JuteReader) => T) {}
+
+  /**
+   * Reads the field at the reader's position in `b`. Decoding depends only on the bytes read, so
+   * bytes equal to the last value's decode to an equal value, and that one is returned instead.
+   */
+  next(r: JuteReader, b: Buffer): T {
+    const at = r.position;
+    const last = this.bytes;
+    if (last !== undefined && last.length <= r.remaining && repeats(b, at, last)) {
+      r.skip(last.length);
+      return this.value as T;
     }
-    case TxnTag.delete: {
-      const req = decodeRequestBody(OpCode.delete, r);
-      if (req.type !== OpCode.delete) throw new JuteDecodeError("entry: bad delete");
-      return { kind: "delete", request: { path: req.path, version: req.version } };
-    }
-    case TxnTag.setData: {
-      const req = decodeRequestBody(OpCode.setData, r);
-      if (req.type !== OpCode.setData) throw new JuteDecodeError("entry: bad setData");
-      return { kind: "setData", request: { path: req.path, data: req.data, version: req.version } };
-    }
-    case TxnTag.setACL: {
-      const req = decodeRequestBody(OpCode.setACL, r);
-      if (req.type !== OpCode.setACL) throw new JuteDecodeError("entry: bad setACL");
-      return { kind: "setACL", request: { path: req.path, acl: req.acl, version: req.version } };
-    }
-    case TxnTag.multi: {
-      const req = decodeRequestBody(OpCode.multi, r);
-      if (req.type !== OpCode.multi) throw new JuteDecodeError("entry: bad multi");
-      return { kind: "multi", ops: req.ops };
-    }
-    case TxnTag.deleteContainer:
-      return { kind: "deleteContainer", path: r.readStringOrEmpty() };
-    default:
-      throw new JuteDecodeError(`entry: unknown txn tag ${tag}`);
+    const value = this.read(r);
+    this.bytes = Buffer.from(b.subarray(at, r.position));
+    this.value = value;
+    return value;
   }
 }
 
-/** Decodes an entry; throws JuteDecodeError on any malformed, truncated or over-long input. */
+function repeats(b: Buffer, at: number, last: Buffer): boolean {
+  // Fields that repeat are a few dozen bytes: a loop is cheaper than a native compare.
+  for (let i = 0; i < last.length; i++) if (b[at + i] !== last[i]) return false;
+  return true;
+}
+
+function readAuthIds(r: JuteReader): readonly Id[] {
+  const ids = r.readVector(readId);
+  if (ids === null) throw new JuteDecodeError("entry: null auth id list");
+  for (const id of ids) Object.freeze(id);
+  return Object.freeze(ids);
+}
+
+function readFrozenACLList(r: JuteReader): readonly ACL[] | null {
+  const acl = readACLList(r);
+  if (acl === null) return null;
+  for (const a of acl) Object.freeze(Object.freeze(a).id);
+  return Object.freeze(acl);
+}
+
+function readLong(r: JuteReader): bigint {
+  return r.readLong();
+}
+
+/**
+ * Decodes a run of entries, such as a log read at start-up. Consecutive entries mostly repeat the
+ * leader time, session, identities and ACL list; each repeat gets the previous entry's value (ids and
+ * ACLs frozen, as they are shared), so a million recovered entries do not hold a million copies.
+ */
+export class EntryDecoder {
+  private readonly timeMs = new RepeatedField(readLong);
+  private readonly sessionId = new RepeatedField(readLong);
+  private readonly authIds = new RepeatedField(readAuthIds);
+  private readonly acl = new RepeatedField(readFrozenACLList);
+  private readonly ttl = new RepeatedField(readLong);
+
+  /** Decodes `b[start, end)`; throws JuteDecodeError on any malformed, truncated or over-long input. */
+  decode(b: Buffer, start = 0, end = b.length): Entry {
+    const r = new JuteReader(b, start, end);
+    const format = r.readByte();
+    if (format !== ENTRY_FORMAT) throw new JuteDecodeError(`entry: unknown format ${format}`);
+    const zxid = r.readLong();
+    const timeMs = this.timeMs.next(r, b);
+    const sessionId = this.sessionId.next(r, b);
+    const authIds = this.authIds.next(r, b);
+    const txn = this.decodeTxn(r, b, r.readByte());
+    r.expectEnd("entry");
+    return { zxid, timeMs, sessionId, authIds, txn };
+  }
+
+  private decodeTxn(r: JuteReader, b: Buffer, tag: number): Txn {
+    switch (tag) {
+      case TxnTag.createSession:
+        return { kind: "createSession", timeoutMs: r.readInt() };
+      case TxnTag.closeSession:
+        return { kind: "closeSession" };
+      case TxnTag.create: {
+        const opcode = r.readInt();
+        if (!isCreateOpcode(opcode)) throw new JuteDecodeError(`entry: ${opcode} is not a create opcode`);
+        const path = r.readStringOrEmpty();
+        const data = r.readBuffer();
+        const acl = this.acl.next(r, b);
+        const flags = r.readInt();
+        const ttl = this.ttl.next(r, b);
+        return { kind: "create", opcode, request: { path, data, acl, flags, ttl } };
+      }
+      case TxnTag.delete: {
+        const req = decodeRequestBody(OpCode.delete, r);
+        if (req.type !== OpCode.delete) throw new JuteDecodeError("entry: bad delete");
+        return { kind: "delete", request: { path: req.path, version: req.version } };
+      }
+      case TxnTag.setData: {
+        const req = decodeRequestBody(OpCode.setData, r);
+        if (req.type !== OpCode.setData) throw new JuteDecodeError("entry: bad setData");
+        return { kind: "setData", request: { path: req.path, data: req.data, version: req.version } };
+      }
+      case TxnTag.setACL: {
+        const req = decodeRequestBody(OpCode.setACL, r);
+        if (req.type !== OpCode.setACL) throw new JuteDecodeError("entry: bad setACL");
+        return { kind: "setACL", request: { path: req.path, acl: req.acl, version: req.version } };
+      }
+      case TxnTag.multi: {
+        const req = decodeRequestBody(OpCode.multi, r);
+        if (req.type !== OpCode.multi) throw new JuteDecodeError("entry: bad multi");
+        return { kind: "multi", ops: req.ops };
+      }
+      case TxnTag.deleteContainer:
+        return { kind: "deleteContainer", path: r.readStringOrEmpty() };
+      default:
+        throw new JuteDecodeError(`entry: unknown txn tag ${tag}`);
+    }
+  }
+}
+
+/** Decodes one entry; throws JuteDecodeError on any malformed, truncated or over-long input. */
 export function decodeEntry(b: Buffer): Entry {
-  const r = new JuteReader(b);
-  const format = r.readByte();
-  if (format !== ENTRY_FORMAT) throw new JuteDecodeError(`entry: unknown format ${format}`);
-  const zxid = r.readLong();
-  const timeMs = r.readLong();
-  const sessionId = r.readLong();
-  const authIds = r.readVector(readId);
-  if (authIds === null) throw new JuteDecodeError("entry: null auth id list");
-  const txn = decodeTxn(r, r.readByte());
-  r.expectEnd("entry");
-  return { zxid, timeMs, sessionId, authIds, txn };
+  return new EntryDecoder().decode(b);
 }

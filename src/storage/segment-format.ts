@@ -5,6 +5,7 @@
 // leave the newest segment's last record as a prefix cut at a sector boundary followed by zeros; the
 // scan accepts exactly that as a torn tail and reports anything else as corruption.
 
+import { readInt64BE } from "../protocol/jute.js";
 import { checksum } from "./checksum.js";
 import { invariant } from "./errors.js";
 
@@ -29,12 +30,6 @@ export interface SegmentHeader {
   readonly firstZxid: bigint;
   /** Preallocation unit: the file size is always a multiple of it. */
   readonly unitBytes: number;
-}
-
-export interface LogRecord {
-  readonly zxid: bigint;
-  readonly payload: Buffer;
-  readonly offset: number;
 }
 
 export function segmentName(firstZxid: bigint): string {
@@ -70,6 +65,16 @@ export function recordBytes(payloadLength: number): number {
   return RECORD_OVERHEAD_BYTES + payloadLength;
 }
 
+/** The zxid in the header of the record at `offset`. */
+export function recordZxid(b: Buffer, offset: number): bigint {
+  return readInt64BE(b, offset + 4);
+}
+
+/** Where the payload of the record at `offset` ends; it starts RECORD_HEADER_BYTES after `offset`. */
+export function recordPayloadEnd(b: Buffer, offset: number): number {
+  return offset + RECORD_HEADER_BYTES + b.readUInt32BE(offset);
+}
+
 /** Writes one record into `out` at `offset` and returns the offset after it. */
 export function writeRecord(out: Buffer, offset: number, zxid: bigint, payload: Uint8Array): number {
   invariant(
@@ -95,15 +100,21 @@ export type ScanEnd =
   | { readonly kind: "corrupt"; readonly offset: number; readonly reason: string };
 
 export interface SegmentScan {
-  readonly records: LogRecord[];
+  /** Offsets of the whole, checked records, in order (numbers, not objects: a segment can hold millions). */
+  readonly records: number[];
   /** Offset just past the last whole record: where the next record goes. */
   readonly end: number;
   readonly stop: ScanEnd;
 }
 
-/** Offset just past the last non-zero byte. */
-function zeroTailStart(b: Buffer, from: number): number {
+const ZERO_BLOCK = Buffer.alloc(4096);
+
+/** Offset just past the last non-zero byte at or after `from` (`from` when there is none). */
+export function zeroTailStart(b: Buffer, from: number): number {
   let i = b.length;
+  // The preallocated tail is tens of MB of zeros: skip it a block at a time with a native compare.
+  const block = ZERO_BLOCK.length;
+  while (i - block >= from && ZERO_BLOCK.compare(b, i - block, i) === 0) i -= block;
   while (i > from && b[i - 1] === 0) i--;
   return i;
 }
@@ -121,7 +132,7 @@ function tornAt(start: number, extentEnd: number, zeroFrom: number): boolean {
 
 /** Reads the records of a segment whose header has already been checked. */
 export function scanSegment(b: Buffer): SegmentScan {
-  const records: LogRecord[] = [];
+  const records: number[] = [];
   const zeroFrom = zeroTailStart(b, SEGMENT_HEADER_BYTES);
   let p = SEGMENT_HEADER_BYTES;
   // Each pass consumes at least one whole record, so the loop ends within the file.
@@ -147,7 +158,7 @@ export function scanSegment(b: Buffer): SegmentScan {
     if (b.readUInt32BE(p + 12) !== checksum(b, payloadStart, payloadEnd)) {
       return damaged(extentEnd, "payload checksum mismatch");
     }
-    records.push({ zxid: b.readBigInt64BE(p + 4), payload: b.subarray(payloadStart, payloadEnd), offset: p });
+    records.push(p);
     p = extentEnd;
   }
   return { records, end: p, stop: { kind: "clean" } };
