@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CLIENT_LIBRARIES, clientTable, compareClients } from "./clients.js";
 import { LatencyHistogram } from "./histogram.js";
+import { measureMemory } from "./memory.js";
 import { singleTable } from "./report.js";
 import { runSuite } from "./suite.js";
 import { WORKLOADS } from "./workloads.js";
@@ -71,6 +72,17 @@ test("the client comparison drives Paddock's client and node-zookeeper-client wi
     assert.ok(m.clientCpuUsPerOp > 0, `${m.library} has no client CPU reading`);
   }
   assert.match(clientTable(report), /\| node-zookeeper-client /);
+});
+
+test("the memory and restart measurement reloads every znode after a SIGKILL and after a clean stop", async () => {
+  const report = await measureMemory("paddock", [300], 100, undefined, () => {});
+  assert.equal(report.points.length, 1);
+  assert.equal(report.znodesAfterRestart, 300, "both restarts kept the last znode created");
+  assert.ok(report.crashRestartToServingMs > 0 && report.restartToServingMs > 0);
+  assert.ok(
+    report.snapshotBytes > 300 * 100,
+    `a snapshot of 300 znodes of 100 B is ${report.snapshotBytes} B`,
+  );
 });
 
 test("latency histogram percentiles stay within its 3% resolution", () => {

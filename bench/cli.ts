@@ -96,7 +96,7 @@ function printSuite(report: SuiteReport): void {
 function printMemory(reports: MemoryReport[]): void {
   const rows: string[][] = [];
   for (const r of reports) {
-    rows.push([r.kind, "0", mib(r.emptyRssBytes), "-", "-", `${count(r.emptyStartToServingMs)} ms`]);
+    rows.push([r.kind, "0", mib(r.emptyRssBytes), "-", "-", `${count(r.emptyStartToServingMs)} ms`, ""]);
     for (const p of r.points) {
       rows.push([
         r.kind,
@@ -105,14 +105,35 @@ function printMemory(reports: MemoryReport[]): void {
         mib(p.rssPeakBytes),
         count(p.createsPerSecond),
         "",
+        "",
       ]);
     }
     const kept =
       r.znodesAfterRestart > 0 ? `${count(r.znodesAfterRestart)} znodes reloaded` : "nothing persisted";
-    rows.push([r.kind, "restart", "", "", "", `${count(r.restartToServingMs)} ms (${kept})`]);
+    rows.push([r.kind, "restart after SIGKILL", "", "", "", `${count(r.crashRestartToServingMs)} ms`, ""]);
+    rows.push([
+      r.kind,
+      "restart after a clean stop",
+      "",
+      "",
+      "",
+      `${count(r.restartToServingMs)} ms (${kept})`,
+      mib(r.snapshotBytes),
+    ]);
   }
   console.log(`\nznodes of ${reports[0]?.valueBytes ?? 100} B; RSS read 2 s after the last create\n`);
-  console.log(table(["server", "znodes", "RSS", "peak RSS", "creates/s", "start to serving"], rows));
+  console.log(
+    table(["server", "znodes", "RSS", "peak RSS", "creates/s", "start to serving", "newest snapshot"], rows),
+  );
+  const [paddock, zookeeper] = reports;
+  if (paddock !== undefined && zookeeper !== undefined) {
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+    console.log(
+      `\nPaddock / ZooKeeper: restart after SIGKILL ${ratio(paddock.crashRestartToServingMs, zookeeper.crashRestartToServingMs)}, ` +
+        `after a clean stop ${ratio(paddock.restartToServingMs, zookeeper.restartToServingMs)}, ` +
+        `snapshot size ${ratio(paddock.snapshotBytes, zookeeper.snapshotBytes)} (lower is better)`,
+    );
+  }
 }
 
 function newestProfile(dir: string): string | undefined {

@@ -1,7 +1,10 @@
-// Memory and start-up: a server's RSS once it holds N znodes of 100 bytes, and how long it takes
-// from process start to serving, empty and (restarted on the same data directory) with the
-// largest tree. Znodes are created with deeply pipelined creates so a million take seconds.
+// Memory, start-up and snapshot size: a server's RSS once it holds N znodes of 100 bytes, and how
+// long it takes from process start to serving, empty and (restarted on the same data directory)
+// with the largest tree: first after a SIGKILL (snapshot plus log replay), then after a clean stop.
+// Znodes are created with deeply pipelined creates so a million take seconds.
 
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Err, OpCode } from "../src/protocol/constants.js";
 import { createTemplate, pump, ROOT } from "./keyspace.js";
@@ -26,9 +29,26 @@ export interface MemoryReport {
   emptyStartToServingMs: number;
   emptyRssBytes: number;
   points: MemoryPoint[];
-  /** Restarted on the same data directory with the largest tree; Paddock keeps nothing yet. */
+  /** Restarted on the same data directory with the largest tree after a SIGKILL. */
+  crashRestartToServingMs: number;
+  /** Then stopped cleanly (SIGTERM) and restarted again. */
   restartToServingMs: number;
+  /** The largest tree's count when both restarts kept its last znode, else 0. */
   znodesAfterRestart: number;
+  /** The newest snapshot file once the largest tree is on disk. */
+  snapshotBytes: number;
+}
+
+/** Where each server keeps its snapshots under its data directory. */
+const SNAPSHOT_DIRS: Record<ServerKind, string> = { paddock: "data", zookeeper: join("data", "version-2") };
+
+function newestSnapshotBytes(kind: ServerKind, dir: string): number {
+  const snapshotDir = join(dir, SNAPSHOT_DIRS[kind]);
+  const files = readdirSync(snapshotDir)
+    .filter((name) => name.startsWith("snapshot.") && !name.endsWith(".tmp"))
+    .map((name) => statSync(join(snapshotDir, name)))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  return files[0]?.size ?? 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,20 +103,28 @@ export async function measureMemory(
         `${kind}: ${target} znodes, RSS ${(memory.rssBytes / 2 ** 20).toFixed(0)} MiB (${Math.round((target - from) / seconds)} creates/s)`,
       );
     }
+    const restart = async (how: string) => {
+      server = await ServerProcess.start(kind, { dir: server.dir, paddockBin, readyTimeoutMs: 600_000 });
+      const survived = created > 0 && (await lastZnodeSurvived(server, created));
+      log(
+        `${kind}: restart after ${how} to serving ${server.startToServingMs.toFixed(0)} ms, tree ${survived ? "kept" : "empty"}`,
+      );
+      return { ms: server.startToServingMs, survived };
+    };
+    await server.kill();
+    const crash = await restart("SIGKILL");
     await server.stop(false);
-    server = await ServerProcess.start(kind, { dir: server.dir, paddockBin, readyTimeoutMs: 600_000 });
-    const survived = created > 0 && (await lastZnodeSurvived(server, created));
-    log(
-      `${kind}: restart to serving ${server.startToServingMs.toFixed(0)} ms, tree ${survived ? "kept" : "empty"}`,
-    );
+    const clean = await restart("a clean stop");
     return {
       kind,
       valueBytes,
       emptyStartToServingMs,
       emptyRssBytes,
       points,
-      restartToServingMs: server.startToServingMs,
-      znodesAfterRestart: survived ? created : 0,
+      crashRestartToServingMs: crash.ms,
+      restartToServingMs: clean.ms,
+      znodesAfterRestart: crash.survived && clean.survived ? created : 0,
+      snapshotBytes: newestSnapshotBytes(kind, server.dir),
     };
   } finally {
     await server.stop(true);

@@ -151,6 +151,14 @@ export class ServerProcess {
     if (removeDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** SIGKILL, as a crash: the data directory is kept for a restart. */
+  async kill(): Promise<void> {
+    if (!this.exited) {
+      this.child.kill("SIGKILL");
+      await this.waitForExit(STOP_GRACE_MS);
+    }
+  }
+
   private waitForExit(timeoutMs: number): Promise<boolean> {
     if (this.exited) return Promise.resolve(true);
     return new Promise((resolve) => {

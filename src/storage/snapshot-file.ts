@@ -171,7 +171,8 @@ class BlockReader {
       return this.block.subarray(offset - this.blockStart, offset - this.blockStart + length);
     }
     if (offset + length > this.size) throw snapshotCorrupt(this.path, offset, "the file ends early");
-    // Reads always move forward; the unread tail of the current block is carried into the next one.
+    // Reads always move forward. A range that straddles two blocks is copied out on its own; the
+    // blocks themselves are never concatenated, so each byte of the file is copied at most once.
     invariant(offset >= this.blockStart, "snapshot ranges are taken front to back");
     const carried = offset < blockEnd ? this.block.subarray(offset - this.blockStart) : Buffer.alloc(0);
     const from = offset + carried.length;
@@ -184,12 +185,14 @@ class BlockReader {
       const rest = await this.f.read(from + fresh.length, length - carried.length - fresh.length);
       fresh = Buffer.concat([fresh, rest]);
     }
-    this.block = carried.length === 0 ? fresh : Buffer.concat([carried, fresh]);
-    this.blockStart = offset;
-    if (this.block.length < length) throw snapshotCorrupt(this.path, offset, "the file ends early");
-    const nextStart = this.blockStart + this.block.length;
+    if (carried.length + fresh.length < length)
+      throw snapshotCorrupt(this.path, offset, "the file ends early");
+    this.block = fresh;
+    this.blockStart = from;
+    const nextStart = from + fresh.length;
     this.next = nextStart < this.size ? this.startRead(nextStart, READ_BLOCK_BYTES) : undefined;
-    return this.block.subarray(0, length);
+    const head = fresh.subarray(0, length - carried.length);
+    return carried.length === 0 ? head : Buffer.concat([carried, head]);
   }
 }
 

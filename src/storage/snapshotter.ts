@@ -2,7 +2,8 @@
 // and all of it, as ZooKeeper does, so an ensemble's members do not snapshot together) or once the log
 // has grown by snapSizeLimitBytes since the last snapshot, and on demand. A snapshot starts right after
 // a committed batch has been applied, so it holds exactly the state at that batch's last zxid; the log
-// rolls to a new segment there so that retention can remove whole segments. Autopurge follows.
+// rolls to a new segment there so that retention can remove whole segments. Autopurge follows. A
+// clean shutdown ends with one more, so the next start loads it and replays nothing.
 
 import type { Entry } from "../state/entry.js";
 import type { StateMachine } from "../state/machine.js";
@@ -69,6 +70,18 @@ export class Snapshotter implements CommitObserver {
   /** Waits for a running snapshot, for shutdown. */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * For a clean shutdown, once the log is closed and everything in it applied: a snapshot at the last
+   * zxid if entries were applied since the newest one began. Resolves to its zxid, or undefined when
+   * none was needed. A restart then reads the snapshot alone instead of replaying up to snapCount
+   * entries.
+   */
+  async final(): Promise<bigint | undefined> {
+    await this.idle();
+    if (this.entriesSince === 0) return undefined;
+    return this.start();
   }
 
   private start(): Promise<bigint> {
