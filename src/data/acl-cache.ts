@@ -21,6 +21,11 @@ export function aclKey(acl: readonly ACL[]): string {
   return key;
 }
 
+/** A list's digest word (AclEntry.digest), from its key. */
+export function aclListDigest(acl: readonly ACL[]): number {
+  return pathHash(aclKey(acl));
+}
+
 function sameList(a: readonly ACL[], b: readonly ACL[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;

@@ -9,6 +9,24 @@
 export function pathHash(path: string): number {
   let h = 0x811c9dc5 ^ path.length;
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return finishPathHash(h);
+}
+
+/**
+ * pathHash of a path held as UTF-8 bytes[start, end), when they are all ASCII (each byte is then
+ * one UTF-16 unit); undefined otherwise, and the caller decodes the path and uses pathHash.
+ */
+export function asciiPathHash(b: Uint8Array, start: number, end: number): number | undefined {
+  let h = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c > 0x7f) return undefined;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return finishPathHash(h);
+}
+
+function finishPathHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -36,6 +54,16 @@ export class PathIndex {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Makes room for `paths` entries in all, so that inserting them never grows the table. */
+  reserve(paths: number): void {
+    while (paths * 2 > this.mask + 1) this.grow();
+    if (paths > this.hashes.length) {
+      const grown = new Int32Array(paths);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
   }
 
   /** The pathHash of an indexed slot's path. */

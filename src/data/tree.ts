@@ -159,20 +159,20 @@ class Columns {
     return words[at] === 0 && words[at + 1] === 0;
   }
 
-  /** Copies the persisted stat in or out as STAT_WORDS words. */
-  setStatWords(slot: number, words: ArrayLike<number>): void {
+  /** Copies the persisted stat in or out as STAT_WORDS words (in from `words` at `from`). */
+  setStatWords(slot: number, words: ArrayLike<number>, from: number): void {
     const w = this.wordChunks[slot >>> CHUNK_BITS]!;
     const longs = (slot & CHUNK_MASK) * LONGS * 2;
     for (let f = 0; f < LONGS; f++) {
-      const at = LONG_WORD_AT[f]!;
+      const at = from + LONG_WORD_AT[f]!;
       w[longs + 2 * f] = words[at + 1]!;
       w[longs + 2 * f + 1] = words[at]!;
     }
     const ints = this.intChunks[slot >>> CHUNK_BITS]!;
     const i = (slot & CHUNK_MASK) * INTS;
-    ints[i + I_VERSION] = words[W_VERSION]!;
-    ints[i + I_CVERSION] = words[W_CVERSION]!;
-    ints[i + I_AVERSION] = words[W_AVERSION]!;
+    ints[i + I_VERSION] = words[from + W_VERSION]!;
+    ints[i + I_CVERSION] = words[from + W_CVERSION]!;
+    ints[i + I_AVERSION] = words[from + W_AVERSION]!;
   }
 
   statWords(slot: number, out: Int32Array): void {
@@ -233,6 +233,36 @@ export function persistedStatWords(n: PersistedNode, out: Int32Array): Int32Arra
   putLong(out, 13, n.pzxid);
   return out;
 }
+
+/**
+ * A node's digest term, built in `h`: its path's hash (pathHash), its data's (dataHash) and length
+ * (-1 for null), its ACL list's digest word and its persisted stat words. The tree keeps the sum of
+ * these; a snapshot loader computes the same terms from the records.
+ */
+export function nodeTerm(
+  h: Hasher64,
+  pathHashValue: number,
+  hashOfData: number,
+  dataLength: number,
+  aclDigest: number,
+  words: ArrayLike<number>,
+  wordsAt = 0,
+): Hasher64 {
+  h.reset().int(pathHashValue).int(hashOfData).int(dataLength).int(aclDigest);
+  for (let i = 0; i < STAT_WORDS; i++) h.int(words[wordsAt + i]!);
+  return h;
+}
+
+/**
+ * A node as DataTree.restore takes it: RESTORE_INTS int32s holding its path hash, data hash, the two
+ * lanes of its digest term (nodeTerm) and its STAT_WORDS stat words.
+ */
+export const RESTORE_INTS = 4 + STAT_WORDS;
+export const R_PATH_HASH = 0;
+export const R_DATA_HASH = 1;
+export const R_TERM_HI = 2;
+export const R_TERM_LO = 3;
+export const R_WORDS = 4;
 
 /** The data hash a node keeps for its digest term: bytesHash32 of the data, 0 for null. */
 export function dataHash(data: Uint8Array | null): number {
@@ -577,19 +607,20 @@ export class DataTree {
 
   /**
    * Adds a node read from a snapshot under `parent`, which must be the node at the path's parent:
-   * data as stored (latin1) with its dataHash, the ACL list by the index `internAcl` returned for
-   * it, and the stat as STAT_WORDS words. Undefined when the path is already taken. No BigInt and
-   * no key is built.
+   * its data as stored (latin1, or null), its ACL list by the index `internAcl` returned, and the
+   * rest as RESTORE_INTS ints of `prepared` from `at` (path and data hashes, the digest term and
+   * the stat words), computed off the main thread. Undefined when the path is already taken. No
+   * BigInt, no ACL key and no hash is computed here.
    */
   restore(
     parent: ZNode,
     path: string,
     data: string | null,
-    hashOfData: number,
     aclIndex: number,
-    words: ArrayLike<number>,
+    prepared: Int32Array,
+    at: number,
   ): ZNode | undefined {
-    const hash = pathHash(path);
+    const hash = prepared[at + R_PATH_HASH]!;
     if (this.index.find(path, hash) >= 0) return undefined;
     const p = this.cols.paths[parent];
     const slash = path.lastIndexOf("/");
@@ -607,17 +638,20 @@ export class DataTree {
     c.data[node] = data;
     this.acls.retain(aclIndex);
     c.setInt(node, I_ACL, aclIndex);
-    c.setStatWords(node, words);
-    c.setInt(node, I_DATA_HASH, hashOfData);
+    c.setStatWords(node, prepared, at + R_WORDS);
+    c.setInt(node, I_DATA_HASH, prepared[at + R_DATA_HASH]!);
     c.setInt(node, I_FIRST, NONE);
     c.setInt(node, I_COUNT, 0);
     this.index.insertHashed(node, hash);
-    const dataLength = data === null ? -1 : data.length;
-    this.dataSize += path.length + Math.max(0, dataLength);
+    this.dataSize += path.length + (data === null ? 0 : data.length);
     this.link(node, parent, path);
-    const aclDigest = this.acls.entry(aclIndex).digest;
-    this.termOf(hash, hashOfData, dataLength, aclDigest, words).finishInto(this.digestSum);
+    this.digestSum.addLanes(prepared[at + R_TERM_HI]! >>> 0, prepared[at + R_TERM_LO]! >>> 0);
     return node;
+  }
+
+  /** Makes room for `nodes` nodes in all before a snapshot restores them. */
+  reserve(nodes: number): void {
+    this.index.reserve(nodes);
   }
 
   /**
@@ -642,10 +676,10 @@ export class DataTree {
     const c = this.cols;
     const image = this.persisted(node);
     this.removeTerm(node);
+    this.dataSize -= path.length + this.dataLength(node);
     this.unlink(node);
     this.index.delete(node, path);
     this.quotaRootIndex.nodeDetached(path);
-    this.dataSize -= path.length + this.dataLength(node);
     this.acls.release(c.getInt(node, I_ACL));
     c.release(node);
     switch (this.kindOfOwner(image.ephemeralOwner)) {
@@ -720,26 +754,14 @@ export class DataTree {
   private term(node: ZNode): Hasher64 {
     const c = this.cols;
     c.statWords(node, this.termWords);
-    const data = c.data[node];
-    return this.termOf(
+    return nodeTerm(
+      this.hasher,
       this.index.hashOf(node),
       c.getInt(node, I_DATA_HASH),
-      data === null || data === undefined ? -1 : data.length,
+      this.cols.data[node]?.length ?? -1,
       this.aclDigestOf(node),
       this.termWords,
     );
-  }
-
-  private termOf(
-    pathHash: number,
-    hashOfData: number,
-    dataLength: number,
-    aclDigest: number,
-    words: ArrayLike<number>,
-  ): Hasher64 {
-    const h = this.hasher.reset().int(pathHash).int(hashOfData).int(dataLength).int(aclDigest);
-    for (let i = 0; i < STAT_WORDS; i++) h.int(words[i]!);
-    return h;
   }
 
   private addTerm(node: ZNode): void {

@@ -2,27 +2,33 @@
 // fuzzy. A capture walks the live tree a chunk at a time while later entries keep being applied; the
 // tree tells it before any node changes, and it then keeps that node's image from the moment the
 // capture began (copy-on-write per node), so the walk never sees a change made after its zxid. The
-// loader rebuilds a StateMachine and checks the result against the digest stored with the snapshot.
-//
-// A node record: path (jute string), data (jute buffer), an ACL reference, then the stat as
-// STAT_WORDS int32 words (czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner,
-// pzxid: the order of ZooKeeper's StatPersisted). ACL lists are numbered per snapshot in order of
-// first use; a reference one past the last number defined introduces the next list, written in full
-// right after it. So a million nodes sharing world:anyone carry a 4-byte reference each, and the
-// loader interns each list once.
+// loader rebuilds a StateMachine from chunks decoded by snapshot-records.ts and checks the result
+// against the digest stored with the snapshot. The record format is described there; a million nodes
+// sharing world:anyone carry a 4-byte ACL reference each, and the loader interns each list once.
 
-import { bytesHash32 } from "../data/hash.js";
 import {
   type DataTree,
   type PersistedNode,
   persistedStatWords,
+  R_WORDS,
+  RESTORE_INTS,
   STAT_WORDS,
-  storedData,
   type ZNode,
 } from "../data/tree.js";
-import { type ACL, readACLList, writeACLList } from "../protocol/data.js";
+import { type ACL, writeACLList } from "../protocol/data.js";
 import { JuteReader, JuteWriter } from "../protocol/jute.js";
 import { StateMachine, type StateMachineOptions } from "./machine.js";
+import {
+  P_ACL,
+  P_DATA_AT,
+  P_DATA_LENGTH,
+  P_PATH_AT,
+  P_PATH_LENGTH,
+  P_RESTORE,
+  PREPARED_STRIDE,
+  type PreparedNodes,
+  SnapshotContentError,
+} from "./snapshot-records.js";
 
 /** What a snapshot ends with: counts and the digest of everything in it. */
 export interface SnapshotSummary {
@@ -39,6 +45,8 @@ export interface SnapshotSummary {
  */
 export class SnapshotCapture {
   readonly zxid: bigint;
+  /** Nodes the snapshot will hold: those in the tree at its zxid. */
+  readonly nodeCount: number;
   private readonly tree: DataTree;
   private readonly sessions: [bigint, number][];
   private readonly walk: IterableIterator<[string, ZNode]>;
@@ -62,6 +70,7 @@ export class SnapshotCapture {
       throw new Error("invariant: one snapshot capture runs per tree at a time");
     }
     this.zxid = machine.lastZxid;
+    this.nodeCount = this.tree.nodeCount;
     this.digest = machine.digest();
     this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs]);
     this.walk = this.tree.entries();
@@ -89,9 +98,11 @@ export class SnapshotCapture {
     this.visited[node] = 1;
   }
 
-  /** Writes one record with the stat in `this.words`. */
-  private add(w: JuteWriter, path: string, data: string | null, acl: readonly ACL[]): void {
-    w.writeString(path).writeLatin1Buffer(data);
+  /** Writes one record with the stat in `this.words`; data as the tree stores it or as bytes. */
+  private add(w: JuteWriter, path: string, data: string | Uint8Array | null, acl: readonly ACL[]): void {
+    w.writeString(path);
+    if (typeof data === "string") w.writeLatin1Buffer(data);
+    else w.writeBuffer(data);
     const ref = this.aclRefs.get(acl);
     if (ref === undefined) {
       w.writeInt(this.aclRefs.size);
@@ -107,7 +118,7 @@ export class SnapshotCapture {
 
   private addImage(w: JuteWriter, path: string, image: PersistedNode): void {
     persistedStatWords(image, this.words);
-    this.add(w, path, storedData(image.data), image.acl);
+    this.add(w, path, image.data, image.acl);
   }
 
   /**
@@ -178,9 +189,6 @@ export class SnapshotCapture {
   }
 }
 
-/** Thrown when a snapshot's content is inconsistent though its checksums matched. */
-export class SnapshotContentError extends Error {}
-
 /** An ACL list as the loader knows it: the tree's index of it (one reference held). */
 interface LoadedAcl {
   readonly list: readonly ACL[];
@@ -191,14 +199,14 @@ interface LoadedAcl {
 interface DeferredNode {
   readonly path: string;
   readonly data: string | null;
-  readonly dataHash: number;
   readonly acl: LoadedAcl;
-  readonly words: Int32Array;
+  /** Its RESTORE_INTS ints. */
+  readonly restore: Int32Array;
 }
 
 /**
  * Buffer's own decoders, which `toString` reaches after an encoding lookup and range checks; the
- * loader calls them directly for its two strings per node, on ranges it has already checked.
+ * loader calls them for its two strings per node, on ranges the record decoder has checked.
  */
 interface SliceableBuffer extends Buffer {
   utf8Slice(start: number, end: number): string;
@@ -223,71 +231,38 @@ export class SnapshotLoader {
   /** Nodes every tree starts with: the only paths a snapshot node may find already there. */
   private readonly initialPaths: ReadonlySet<string>;
   private readonly acls: LoadedAcl[] = [];
-  private readonly words = new Int32Array(STAT_WORDS);
   private sessions: [bigint, number][] = [];
   private nodes = 0;
   /** The parent of the last node placed: siblings come together, so most parents need no lookup. */
   private lastParentPath = "";
   private lastParent: ZNode = -1;
 
-  constructor(options: StateMachineOptions) {
+  /** `expectedNodes` sizes the tree's index up front; the summary's count is what is checked. */
+  constructor(options: StateMachineOptions, expectedNodes = 0) {
     this.machine = new StateMachine(options);
     this.tree = this.machine.tree;
+    this.tree.reserve(expectedNodes);
     this.initialPaths = new Set(this.tree.paths());
   }
 
-  addNodes(chunk: Buffer): void {
-    const end = chunk.length;
-    let at = 0;
-    const need = (n: number, what: string) => {
-      if (n < 0 || end - at < n) {
-        throw new SnapshotContentError(`node record cut off: ${what} needs ${n} bytes at ${at}`);
-      }
-    };
-    const int = (what: string) => {
-      need(4, what);
-      const v = chunk.readInt32BE(at);
-      at += 4;
-      return v;
-    };
-    const count = int("node count");
-    if (count < 0) throw new SnapshotContentError(`negative node count ${count}`);
-    const words = this.words;
-    for (let i = 0; i < count; i++) {
-      const pathLength = int("path length");
-      if (pathLength <= 0) throw new SnapshotContentError("a node record has no path");
-      need(pathLength, "path");
-      const path = (chunk as SliceableBuffer).utf8Slice(at, at + pathLength);
-      at += pathLength;
-      const dataLength = int("data length");
-      let data: string | null = null;
-      let dataHash = 0;
-      if (dataLength !== -1) {
-        need(dataLength, "data");
-        data = (chunk as SliceableBuffer).latin1Slice(at, at + dataLength);
-        dataHash = bytesHash32(chunk, at, at + dataLength);
-        at += dataLength;
-      }
-      const ref = int("ACL reference");
-      let acl = this.acls[ref];
-      if (acl === undefined) {
-        if (ref !== this.acls.length) {
-          throw new SnapshotContentError(`ACL reference ${ref} with ${this.acls.length} lists defined`);
-        }
-        const r = new JuteReader(chunk, at, end);
-        const list = readACLList(r) ?? [];
-        at = r.position;
-        acl = { list, index: this.tree.internAcl(list) };
-        this.acls.push(acl);
-      }
-      need(4 * STAT_WORDS, "stat");
-      for (let w = 0; w < STAT_WORDS; w++, at += 4) words[w] = chunk.readInt32BE(at);
+  /** Adds a chunk's nodes, decoded by the snapshot's NodeRecordPreparer (chunks in file order). */
+  addNodes(chunk: Buffer, prepared: PreparedNodes): void {
+    for (const list of prepared.newAcls) this.acls.push({ list, index: this.tree.internAcl(list) });
+    const ints = prepared.ints;
+    const bytes = chunk as SliceableBuffer;
+    for (let base = 0; base < ints.length; base += PREPARED_STRIDE) {
+      const pathAt = ints[base + P_PATH_AT]!;
+      const path = bytes.utf8Slice(pathAt, pathAt + ints[base + P_PATH_LENGTH]!);
+      const dataAt = ints[base + P_DATA_AT]!;
+      const dataLength = ints[base + P_DATA_LENGTH]!;
+      const data = dataLength === -1 ? null : bytes.latin1Slice(dataAt, dataAt + dataLength);
+      const acl = this.acls[ints[base + P_ACL]!]!;
       this.nodes++;
-      if (!this.place(path, data, dataHash, acl, words)) {
-        this.deferred.push({ path, data, dataHash, acl, words: Int32Array.from(words) });
+      const at = base + P_RESTORE;
+      if (!this.place(path, data, acl, ints, at)) {
+        this.deferred.push({ path, data, acl, restore: ints.slice(at, at + RESTORE_INTS) });
       }
     }
-    if (at !== end) throw new SnapshotContentError(`${end - at} bytes after the last node record`);
   }
 
   addSessions(chunk: Buffer): void {
@@ -301,13 +276,7 @@ export class SnapshotLoader {
   }
 
   /** Puts a node in the tree; false when its parent is not there yet. */
-  private place(
-    path: string,
-    data: string | null,
-    dataHash: number,
-    acl: LoadedAcl,
-    words: Int32Array,
-  ): boolean {
+  private place(path: string, data: string | null, acl: LoadedAcl, ints: Int32Array, at: number): boolean {
     const tree = this.tree;
     const slash = path.lastIndexOf("/");
     if (slash < 0) throw new SnapshotContentError(`node path ${JSON.stringify(path)} has no parent`);
@@ -321,13 +290,14 @@ export class SnapshotLoader {
       this.lastParentPath = p;
       this.lastParent = parent;
     }
-    if (tree.restore(this.lastParent, path, data, dataHash, acl.index, words) !== undefined) return true;
+    if (tree.restore(this.lastParent, path, data, acl.index, ints, at) !== undefined) return true;
     if (!this.initialPaths.has(path)) {
       throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
     // Only the nodes every tree starts with can already be there; their identity fields are fixed.
     const existing = tree.get(path)!;
     const base = tree.statWords(existing, new Int32Array(STAT_WORDS));
+    const words = ints.subarray(at + R_WORDS, at + R_WORDS + STAT_WORDS);
     for (const w of [0, 1, 4, 5, 11, 12]) {
       if (base[w] !== words[w]) throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
@@ -343,8 +313,8 @@ export class SnapshotLoader {
     // Parents before children: by depth, then each pass places what it can (depth order suffices).
     const depth = (p: string) => p.split("/").length;
     this.deferred.sort((a, b) => depth(a.path) - depth(b.path));
-    for (const { path, data, dataHash, acl, words } of this.deferred) {
-      if (!this.place(path, data, dataHash, acl, words)) {
+    for (const { path, data, acl, restore } of this.deferred) {
+      if (!this.place(path, data, acl, restore, 0)) {
         throw new SnapshotContentError(`node ${JSON.stringify(path)} has no parent in the snapshot`);
       }
     }

@@ -6,15 +6,17 @@
 import { join } from "node:path";
 import { JuteDecodeError } from "../protocol/jute.js";
 import type { StateMachine, StateMachineOptions } from "../state/machine.js";
-import {
-  type SnapshotCapture,
-  SnapshotContentError,
-  SnapshotLoader,
-  type SnapshotSummary,
-} from "../state/snapshot.js";
+import { type SnapshotCapture, SnapshotLoader, type SnapshotSummary } from "../state/snapshot.js";
+import { type PreparedNodes, SnapshotContentError } from "../state/snapshot-records.js";
 import { checksum } from "./checksum.js";
 import { diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
+import {
+  ChunkChecksumError,
+  type ChunkPreparer,
+  inThreadPreparer,
+  workerPreparer,
+} from "./snapshot-preparers.js";
 
 const SNAPSHOT_MAGIC = 0x50444b53; // "PDKS"
 const SNAPSHOT_FORMAT = 2;
@@ -54,11 +56,13 @@ function chunk(kind: number, payload: Buffer): Buffer {
   return b;
 }
 
-function header(zxid: bigint): Buffer {
+/** Magic, format, zxid, the node count (a size hint for the loader; the summary's is checked), checksum. */
+function header(zxid: bigint, nodeCount: number): Buffer {
   const b = Buffer.alloc(HEADER_BYTES);
   b.writeUInt32BE(SNAPSHOT_MAGIC, 0);
   b.writeUInt32BE(SNAPSHOT_FORMAT, 4);
   b.writeBigInt64BE(zxid, 8);
+  b.writeUInt32BE(nodeCount, 16);
   b.writeUInt32BE(checksum(b, 0, 20), 20);
   return b;
 }
@@ -100,7 +104,7 @@ export async function writeSnapshot(
       await handle!.write(b, offset);
       offset += b.length;
     };
-    await put(header(capture.zxid));
+    await put(header(capture.zxid, capture.nodeCount));
     // Each pass hands out at least one node or ends the walk; the tree is finite and the capture
     // ignores nodes attached after it began, so the loop ends.
     for (;;) {
@@ -196,16 +200,39 @@ class BlockReader {
   }
 }
 
+/** Node chunks decoded ahead of the tree: bounds the memory held by decoded but unplaced chunks. */
+const CHUNKS_AHEAD = 32;
+/** Below this size a worker thread costs more to start than it saves. */
+const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+export interface ReadSnapshotOptions {
+  /** Where node chunks are decoded: "auto" uses a worker thread for files of 8 MiB and more. */
+  readonly decode?: "auto" | "worker" | "main";
+}
+
+/** What a failed decode means for the file: damage at the chunk, or a fault of the decoder itself. */
+function decodeFailure(path: string, offset: number, error: unknown): unknown {
+  if (error instanceof ChunkChecksumError) return snapshotCorrupt(path, offset, "chunk checksum mismatch");
+  if (error instanceof SnapshotContentError || error instanceof JuteDecodeError) {
+    return snapshotCorrupt(path, offset, error.message);
+  }
+  return error;
+}
+
 /**
  * Reads a snapshot file chunk by chunk and checks every checksum; with `load` also rebuilds the state
- * and checks it against the stored digest. Throws PDK_SNAPSHOT_CORRUPT naming the offset.
+ * and checks it against the stored digest. Throws PDK_SNAPSHOT_CORRUPT naming the offset. Node chunks
+ * are decoded up to CHUNKS_AHEAD ahead of the chunk being placed in the tree, in a worker thread for
+ * large files, so the two overlap on two cores.
  */
 export async function readSnapshot(
   fs: FileSystem,
   path: string,
   load: StateMachineOptions | undefined,
+  options: ReadSnapshotOptions = {},
 ): Promise<{ summary: SnapshotSummary; machine: StateMachine | undefined }> {
   const f = await fs.open(path, "read");
+  let preparer: ChunkPreparer | undefined;
   try {
     const size = await f.size();
     const reader = new BlockReader(f, path, size);
@@ -215,7 +242,25 @@ export async function readSnapshot(
     }
     if (h.readUInt32BE(4) !== SNAPSHOT_FORMAT) throw snapshotCorrupt(path, 4, "unknown format version");
     const zxid = h.readBigInt64BE(8);
-    const loader = load === undefined ? undefined : new SnapshotLoader(load);
+    // The hint can only be as large as the file allows (a node record takes over 64 bytes).
+    const expectedNodes = Math.min(h.readUInt32BE(16), Math.floor(size / 64));
+    const loader = load === undefined ? undefined : new SnapshotLoader(load, expectedNodes);
+    const decode = options.decode ?? "auto";
+    if (loader !== undefined) {
+      preparer =
+        decode === "worker" || (decode === "auto" && size >= WORKER_MIN_BYTES)
+          ? workerPreparer()
+          : inThreadPreparer();
+    }
+    const ahead: { offset: number; payload: Buffer; prepared: Promise<PreparedNodes> }[] = [];
+    const placeOldest = async () => {
+      const { offset, payload, prepared } = ahead.shift()!;
+      try {
+        loader!.addNodes(payload, await prepared);
+      } catch (error) {
+        throw decodeFailure(path, offset, error);
+      }
+    };
     let offset = HEADER_BYTES;
     // Each pass consumes a chunk header and its payload, so offsets strictly increase to the summary.
     for (;;) {
@@ -226,11 +271,20 @@ export async function readSnapshot(
         throw snapshotCorrupt(path, offset, `chunk length ${length}`);
       }
       const payload = await reader.take(offset + CHUNK_HEADER_BYTES, length);
+      if (kind === Chunk.nodes && preparer !== undefined) {
+        // The preparer checks the checksum before decoding; a rejection waits for its turn in order.
+        const prepared = preparer.prepare(payload, ch.readUInt32BE(5));
+        prepared.catch(() => undefined);
+        ahead.push({ offset, payload, prepared });
+        if (ahead.length >= CHUNKS_AHEAD) await placeOldest();
+        offset += CHUNK_HEADER_BYTES + length;
+        continue;
+      }
       if (checksum(payload) !== ch.readUInt32BE(5))
         throw snapshotCorrupt(path, offset, "chunk checksum mismatch");
+      while (ahead.length > 0) await placeOldest();
       try {
-        if (kind === Chunk.nodes) loader?.addNodes(payload);
-        else if (kind === Chunk.sessions) loader?.addSessions(payload);
+        if (kind === Chunk.sessions) loader?.addSessions(payload);
         else if (kind === Chunk.summary) {
           if (length !== SUMMARY_BYTES) throw new SnapshotContentError("summary size");
           const summary: SnapshotSummary = {
@@ -243,16 +297,14 @@ export async function readSnapshot(
           if (summary.zxid !== zxid) throw new SnapshotContentError("summary zxid differs from the header's");
           if (end !== size) throw snapshotCorrupt(path, end, "data after the summary");
           return { summary, machine: loader?.finish(summary) };
-        } else throw snapshotCorrupt(path, offset, `unknown chunk kind ${kind}`);
+        } else if (kind !== Chunk.nodes) throw snapshotCorrupt(path, offset, `unknown chunk kind ${kind}`);
       } catch (error) {
-        if (error instanceof SnapshotContentError || error instanceof JuteDecodeError) {
-          throw snapshotCorrupt(path, offset, error.message);
-        }
-        throw error;
+        throw decodeFailure(path, offset, error);
       }
       offset += CHUNK_HEADER_BYTES + length;
     }
   } finally {
+    await preparer?.close();
     await f.close();
   }
 }

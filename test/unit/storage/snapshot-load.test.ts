@@ -1,15 +1,17 @@
-// The fast snapshot load: records decoded straight from large read blocks, ACL lists decoded once
-// per run of equal bytes, and the digest summed from the records instead of a second pass over the
-// tree. These tests prove the loaded state and its digest equal the live machine's, including
-// chunks larger than a read block and chunks that straddle block boundaries, and that a snapshot
-// repeating a node is refused as corrupt rather than loaded.
+// The fast snapshot load: records decoded straight from large read blocks (in a worker thread for
+// large files), each ACL list interned once, and the digest summed as nodes are restored instead of
+// a second pass over the tree. These tests prove the loaded state and its digest equal the live
+// machine's, decoded on either thread, including chunks larger than a read block and chunks that
+// straddle block boundaries, and that a snapshot repeating a node or with a damaged chunk is
+// refused as corrupt rather than loaded.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../../../src/protocol/data.js";
 import { JuteWriter } from "../../../src/protocol/jute.js";
 import { StateMachine } from "../../../src/state/machine.js";
-import { SnapshotCapture, SnapshotContentError, SnapshotLoader } from "../../../src/state/snapshot.js";
+import { SnapshotCapture, SnapshotLoader } from "../../../src/state/snapshot.js";
+import { NodeRecordPreparer, SnapshotContentError } from "../../../src/state/snapshot-records.js";
 import { SimFileSystem } from "../../../src/storage/sim-file-system.js";
 import { readSnapshot, snapshotName, writeSnapshot } from "../../../src/storage/snapshot-file.js";
 import { type Step, toEntries } from "../state/arbitraries.js";
@@ -39,7 +41,11 @@ function machineWith(steps: Step[]): StateMachine {
   return m;
 }
 
-async function roundTrip(m: StateMachine, nodesPerChunk: number): Promise<StateMachine> {
+async function roundTrip(
+  m: StateMachine,
+  nodesPerChunk: number,
+  decode: "worker" | "main" = "main",
+): Promise<StateMachine> {
   const fs = new SimFileSystem(3);
   await fs.mkdirp(DATA_DIR);
   const summary = await writeSnapshot(new SnapshotCapture(m), {
@@ -48,7 +54,7 @@ async function roundTrip(m: StateMachine, nodesPerChunk: number): Promise<StateM
     nodesPerChunk,
     yieldTurn: turn,
   });
-  const read = await readSnapshot(fs, `${DATA_DIR}/${snapshotName(summary.zxid)}`, {});
+  const read = await readSnapshot(fs, `${DATA_DIR}/${snapshotName(summary.zxid)}`, {}, { decode });
   assert.equal(read.summary.digest, m.digest(), "the summary carries the live machine's digest");
   return read.machine!;
 }
@@ -91,7 +97,53 @@ test("a snapshot chunk that repeats a node is refused as corrupt, not loaded ove
   const doubled = Buffer.concat([Buffer.from(w.finish()), all, all]);
   const loader = new SnapshotLoader({});
   assert.throws(
-    () => loader.addNodes(doubled),
+    () => loader.addNodes(doubled, new NodeRecordPreparer().prepare(doubled)),
     (e: unknown) => e instanceof SnapshotContentError,
   );
+});
+
+test("chunks decoded in a worker thread load the same state as on the main thread", async () => {
+  const steps: Step[] = [create("/w", null, 2)];
+  for (let k = 0; k < 2000; k++) steps.push(create(`/w/n${k}`, k % 5 === 0 ? null : Buffer.from(`v${k}`), k));
+  // A non-ASCII path: the decoder hashes it from the decoded string, not from its bytes.
+  steps.push(create("/w/caf\u00e9-\u{1f600}", Buffer.from("x"), 1));
+  const m = machineWith(steps);
+  const inWorker = await roundTrip(m, 37, "worker");
+  const onMain = await roundTrip(m, 37, "main");
+  assert.equal(inWorker.digest(), m.digest());
+  assert.equal(onMain.digest(), m.digest());
+  assert.equal(
+    inWorker.tree.recomputeDigest(),
+    inWorker.tree.digest(),
+    "the terms the worker computed are the tree's",
+  );
+  assert.deepEqual(inWorker.tree.childrenOf(inWorker.tree.get("/w")!), m.tree.childrenOf(m.tree.get("/w")!));
+  assert.deepEqual(inWorker.tree.dataOf(inWorker.tree.get("/w/n7")!), Buffer.from("v7"));
+});
+
+test("a damaged chunk is refused as corrupt at its offset whichever thread decodes it", async () => {
+  const steps: Step[] = [];
+  for (let k = 0; k < 200; k++) steps.push(create(`/d${k}`, Buffer.from(`value ${k}`), k));
+  const m = machineWith(steps);
+  for (const decode of ["worker", "main"] as const) {
+    const fs = new SimFileSystem(5);
+    await fs.mkdirp(DATA_DIR);
+    const summary = await writeSnapshot(new SnapshotCapture(m), {
+      fs,
+      dir: DATA_DIR,
+      nodesPerChunk: 50,
+      yieldTurn: turn,
+    });
+    const path = `${DATA_DIR}/${snapshotName(summary.zxid)}`;
+    const bytes = await fs.readFile(path);
+    // A byte in the middle of the second node chunk's records.
+    const f = await fs.open(path, "append");
+    const at = Math.floor(bytes.length / 2);
+    await f.write(Buffer.from([bytes[at]! ^ 0x10]), at);
+    await f.close();
+    await assert.rejects(readSnapshot(fs, path, {}, { decode }), (e: unknown) => {
+      assert.match((e as Error).message, /is corrupt at byte \d+ \(chunk checksum mismatch\)/);
+      return true;
+    });
+  }
 });
