@@ -123,7 +123,10 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     await service.stop();
     try {
       const zxid = await storage.snapshotter.final();
-      if (zxid !== undefined) log.info(`shutdown snapshot at zxid 0x${zxid.toString(16)} written`);
+      if (zxid !== undefined) {
+        log.info(`shutdown snapshot at zxid 0x${zxid.toString(16)} written`);
+        await storage.log.startEmptySegment();
+      }
     } catch (error) {
       // Nothing is lost: every acknowledged write is in the log, which the next start replays.
       log.warn(`the shutdown snapshot failed (${(error as Error).message}); the next start replays the log`);

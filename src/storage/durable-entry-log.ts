@@ -303,4 +303,16 @@ export class DurableEntryLog implements EntryLog {
       this.fail(error);
     }
   }
+
+  /**
+   * After close() and a snapshot at the last zxid: leaves an empty segment for the zxid after it, so
+   * that the next start, recovering from that snapshot, reads this one segment and none before it
+   * (otherwise it would checksum up to snapCount entries the snapshot already holds).
+   */
+  async startEmptySegment(): Promise<void> {
+    invariant(this.closed && this.queued.length === 0, "an empty segment is left only by a closed log");
+    if (this.failure !== undefined) return;
+    await this.createSegment(this.lastDurable + 1n);
+    await this.closeSegment();
+  }
 }

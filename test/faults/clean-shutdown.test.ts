@@ -1,5 +1,6 @@
-// A clean shutdown on a real process: SIGTERM ends with a snapshot at the last acknowledged zxid, so
-// the next start loads that snapshot and replays no log entry, with every write still there. With
+// A clean shutdown on a real process: SIGTERM ends with a snapshot at the last acknowledged zxid and
+// an empty log segment after it, so the next start loads that snapshot and reads no entry, with
+// every write still there. With
 // snapCount far above the writes made, the shutdown snapshot is the only one that can exist.
 
 import assert from "node:assert/strict";
@@ -43,6 +44,9 @@ test("SIGTERM leaves a snapshot at the last zxid, and the restart replays nothin
     // The closing of the session is the last entry: it follows the last create.
     const snapshotZxid = BigInt(`0x${snapshots[0]!.slice("snapshot.".length)}`);
     assert.ok(snapshotZxid > lastZxid, `snapshot at ${snapshotZxid}, last create at ${lastZxid}`);
+    // And an empty segment after it, so the restart reads no segment the snapshot covers.
+    const next = `log.${(snapshotZxid + 1n).toString(16).padStart(16, "0")}`;
+    assert.ok(readdirSync(dataDir).includes(next), `${next} in ${readdirSync(dataDir).join(", ")}`);
 
     const second = await startServer(config, port, logPath);
     const again = createClient(`127.0.0.1:${port}`, { sessionTimeoutMs: 4000, requestTimeoutMs: 5000 });
