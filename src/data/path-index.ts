@@ -58,7 +58,9 @@ export class PathIndex {
 
   /** Makes room for `paths` entries in all, so that inserting them never grows the table. */
   reserve(paths: number): void {
-    while (paths * 2 > this.mask + 1) this.grow();
+    let capacity = this.mask + 1;
+    while (paths * 2 > capacity) capacity *= 2;
+    if (capacity > this.mask + 1) this.rehash(capacity);
     if (paths > this.hashes.length) {
       const grown = new Int32Array(paths);
       grown.set(this.hashes);
@@ -115,9 +117,13 @@ export class PathIndex {
   }
 
   private grow(): void {
+    this.rehash((this.mask + 1) * 2);
+  }
+
+  private rehash(capacity: number): void {
     const old = this.table;
-    this.table = new Int32Array(old.length * 2).fill(EMPTY);
-    this.mask = old.length - 1;
+    this.table = new Int32Array(capacity * 2).fill(EMPTY);
+    this.mask = capacity - 1;
     for (let i = 0; i < old.length; i += 2) {
       const slot = old[i]!;
       if (slot !== EMPTY) this.place(slot, old[i + 1]!);

@@ -109,7 +109,11 @@ class Columns {
   /** The same memory as longChunks, as int32 words. */
   private readonly wordChunks: Int32Array[] = [];
   private readonly intChunks: Int32Array[] = [];
-  readonly data: (string | null)[] = [];
+  /**
+   * A latin1 string, null, or (for data loaded from a snapshot and not changed since) the offset of
+   * its bytes in the snapshot's file image (see DataTree.restore).
+   */
+  readonly data: (string | null | number)[] = [];
   /** Each slot's path (null when free): the path index's keys and how a change to a handle is named. */
   readonly paths: (string | null)[] = [];
   private readonly free: number[] = [];
@@ -290,6 +294,9 @@ export class DataTree {
   private readonly extendedTypesEnabled: boolean;
   private readonly root: ZNode;
   private dataSize = 0;
+  /** The loaded snapshot's file image, while some node's data is still in it (see restore). */
+  private image: Buffer | undefined;
+  private imageHolders = 0;
   private ephemeralCount = 0;
   /**
    * The sum of every node's digest term, kept up to date by each change (as ZooKeeper's DataTree
@@ -366,16 +373,41 @@ export class DataTree {
 
   /** The node's data; a fresh Buffer per call (zero-length data shares one empty buffer). */
   dataOf(node: ZNode): Buffer | null {
-    return loadData(this.cols.data[node]!);
+    const stored = this.cols.data[node]!;
+    return typeof stored === "number" ? Buffer.from(this.imageBytes(stored)) : loadData(stored);
   }
 
-  /** The node's data as stored: a latin1 string (see storedData). */
-  storedDataOf(node: ZNode): string | null {
-    return this.cols.data[node]!;
+  /**
+   * The node's data as stored, for a snapshot writer that copies it at once: a latin1 string (see
+   * storedData), a view of the loaded snapshot's image, or null.
+   */
+  storedDataOf(node: ZNode): string | Buffer | null {
+    const stored = this.cols.data[node]!;
+    return typeof stored === "number" ? this.imageBytes(stored) : stored;
   }
 
   dataLength(node: ZNode): number {
-    return this.cols.data[node]?.length ?? 0;
+    return Math.max(0, this.storedLength(node));
+  }
+
+  /** The data's length, -1 for null. */
+  private storedLength(node: ZNode): number {
+    const stored = this.cols.data[node];
+    if (stored === null || stored === undefined) return -1;
+    return typeof stored === "number" ? this.image!.readInt32BE(stored - 4) : stored.length;
+  }
+
+  /** The bytes of data kept in the image: a jute buffer, so its length is the int before it. */
+  private imageBytes(at: number): Buffer {
+    const image = this.image!;
+    return image.subarray(at, at + image.readInt32BE(at - 4));
+  }
+
+  /** Lets go of a node's data before it changes; the image goes once no node points into it. */
+  private dropData(node: ZNode): void {
+    if (typeof this.cols.data[node] !== "number") return;
+    this.imageHolders--;
+    if (this.imageHolders === 0) this.image = undefined;
   }
 
   aclOf(node: ZNode): readonly ACL[] {
@@ -607,15 +639,22 @@ export class DataTree {
 
   /**
    * Adds a node read from a snapshot under `parent`, which must be the node at the path's parent:
-   * its data as stored (latin1, or null), its ACL list by the index `internAcl` returned, and the
-   * rest as RESTORE_INTS ints of `prepared` from `at` (path and data hashes, the digest term and
-   * the stat words), computed off the main thread. Undefined when the path is already taken. No
-   * BigInt, no ACL key and no hash is computed here.
+   * its data the `dataLength` bytes of `src` at `dataAt` (-1 for null; src holds them as a jute
+   * buffer, length first), its ACL list by the index `internAcl` returned, and the rest as
+   * RESTORE_INTS ints of `prepared` from `at` (path and data hashes, the digest term and the stat
+   * words), computed off the main thread. Undefined when the path is already taken.
+   *
+   * No BigInt, no ACL key, no hash and no data string is made: the data stays where it is in the
+   * snapshot's file image (src's memory), which the tree keeps while any node's data is there. That
+   * spares the garbage collector a million strings on a restart, for the price of keeping the
+   * image's other bytes (paths, stats) too until the data they sit between has all changed.
    */
   restore(
     parent: ZNode,
     path: string,
-    data: string | null,
+    src: Buffer,
+    dataAt: number,
+    dataLength: number,
     aclIndex: number,
     prepared: Int32Array,
     at: number,
@@ -635,7 +674,7 @@ export class DataTree {
     const c = this.cols;
     const node = c.alloc();
     c.paths[node] = path;
-    c.data[node] = data;
+    c.data[node] = this.keepData(src, dataAt, dataLength);
     this.acls.retain(aclIndex);
     c.setInt(node, I_ACL, aclIndex);
     c.setStatWords(node, prepared, at + R_WORDS);
@@ -643,10 +682,23 @@ export class DataTree {
     c.setInt(node, I_FIRST, NONE);
     c.setInt(node, I_COUNT, 0);
     this.index.insertHashed(node, hash);
-    this.dataSize += path.length + (data === null ? 0 : data.length);
+    this.dataSize += path.length + Math.max(0, dataLength);
     this.link(node, parent, path);
     this.digestSum.addLanes(prepared[at + R_TERM_HI]! >>> 0, prepared[at + R_TERM_LO]! >>> 0);
     return node;
+  }
+
+  /** Restored data as stored: in place in the image when it is there, else as a string. */
+  private keepData(src: Buffer, dataAt: number, dataLength: number): string | null | number {
+    if (dataLength <= 0) return dataLength === 0 ? "" : null;
+    this.image ??= Buffer.from(src.buffer);
+    const offset = src.byteOffset + dataAt;
+    // Offsets stay small integers in V8; data past 2 GiB of image, or from another image, is copied.
+    if (src.buffer !== this.image.buffer || offset >= 0x7fffffff) {
+      return src.toString("latin1", dataAt, dataAt + dataLength);
+    }
+    this.imageHolders++;
+    return offset;
   }
 
   /** Makes room for `nodes` nodes in all before a snapshot restores them. */
@@ -677,6 +729,7 @@ export class DataTree {
     const image = this.persisted(node);
     this.removeTerm(node);
     this.dataSize -= path.length + this.dataLength(node);
+    this.dropData(node);
     this.unlink(node);
     this.index.delete(node, path);
     this.quotaRootIndex.nodeDetached(path);
@@ -729,6 +782,7 @@ export class DataTree {
     this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
     this.removeTerm(node);
     this.dataSize += (data === null ? 0 : data.length) - this.dataLength(node);
+    this.dropData(node);
     this.cols.data[node] = storedData(data);
     this.cols.setInt(node, I_DATA_HASH, dataHash(data));
     this.cols.setInt(node, I_VERSION, version);
@@ -758,7 +812,7 @@ export class DataTree {
       this.hasher,
       this.index.hashOf(node),
       c.getInt(node, I_DATA_HASH),
-      this.cols.data[node]?.length ?? -1,
+      this.storedLength(node),
       this.aclDigestOf(node),
       this.termWords,
     );

@@ -198,19 +198,21 @@ interface LoadedAcl {
 /** A node whose parent came later in the snapshot: placed once every record is read. */
 interface DeferredNode {
   readonly path: string;
-  readonly data: string | null;
+  /** The chunk the record came from and where its data is in it. */
+  readonly chunk: Buffer;
+  readonly dataAt: number;
+  readonly dataLength: number;
   readonly acl: LoadedAcl;
   /** Its RESTORE_INTS ints. */
   readonly restore: Int32Array;
 }
 
 /**
- * Buffer's own decoders, which `toString` reaches after an encoding lookup and range checks; the
- * loader calls them for its two strings per node, on ranges the record decoder has checked.
+ * Buffer's own UTF-8 decoder, which `toString` reaches after an encoding lookup and range checks;
+ * the loader calls it for each node's path, on a range the record decoder has checked.
  */
 interface SliceableBuffer extends Buffer {
   utf8Slice(start: number, end: number): string;
-  latin1Slice(start: number, end: number): string;
 }
 
 function longAt(words: ArrayLike<number>, at: number): bigint {
@@ -255,12 +257,18 @@ export class SnapshotLoader {
       const path = bytes.utf8Slice(pathAt, pathAt + ints[base + P_PATH_LENGTH]!);
       const dataAt = ints[base + P_DATA_AT]!;
       const dataLength = ints[base + P_DATA_LENGTH]!;
-      const data = dataLength === -1 ? null : bytes.latin1Slice(dataAt, dataAt + dataLength);
       const acl = this.acls[ints[base + P_ACL]!]!;
       this.nodes++;
       const at = base + P_RESTORE;
-      if (!this.place(path, data, acl, ints, at)) {
-        this.deferred.push({ path, data, acl, restore: ints.slice(at, at + RESTORE_INTS) });
+      if (!this.place(path, chunk, dataAt, dataLength, acl, ints, at)) {
+        this.deferred.push({
+          path,
+          chunk,
+          dataAt,
+          dataLength,
+          acl,
+          restore: ints.slice(at, at + RESTORE_INTS),
+        });
       }
     }
   }
@@ -276,7 +284,15 @@ export class SnapshotLoader {
   }
 
   /** Puts a node in the tree; false when its parent is not there yet. */
-  private place(path: string, data: string | null, acl: LoadedAcl, ints: Int32Array, at: number): boolean {
+  private place(
+    path: string,
+    chunk: Buffer,
+    dataAt: number,
+    dataLength: number,
+    acl: LoadedAcl,
+    ints: Int32Array,
+    at: number,
+  ): boolean {
     const tree = this.tree;
     const slash = path.lastIndexOf("/");
     if (slash < 0) throw new SnapshotContentError(`node path ${JSON.stringify(path)} has no parent`);
@@ -290,7 +306,8 @@ export class SnapshotLoader {
       this.lastParentPath = p;
       this.lastParent = parent;
     }
-    if (tree.restore(this.lastParent, path, data, acl.index, ints, at) !== undefined) return true;
+    if (tree.restore(this.lastParent, path, chunk, dataAt, dataLength, acl.index, ints, at) !== undefined)
+      return true;
     if (!this.initialPaths.has(path)) {
       throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
@@ -301,7 +318,7 @@ export class SnapshotLoader {
     for (const w of [0, 1, 4, 5, 11, 12]) {
       if (base[w] !== words[w]) throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
-    const bytes = data === null ? null : Buffer.from(data, "latin1");
+    const bytes = dataLength === -1 ? null : Buffer.from(chunk.subarray(dataAt, dataAt + dataLength));
     tree.setData(existing, bytes, words[8]!, longAt(words, 2), longAt(words, 6));
     tree.setACL(existing, acl.list, words[10]!);
     tree.setChildCounters(existing, words[9]!, longAt(words, 13));
@@ -313,8 +330,8 @@ export class SnapshotLoader {
     // Parents before children: by depth, then each pass places what it can (depth order suffices).
     const depth = (p: string) => p.split("/").length;
     this.deferred.sort((a, b) => depth(a.path) - depth(b.path));
-    for (const { path, data, acl, restore } of this.deferred) {
-      if (!this.place(path, data, acl, restore, 0)) {
+    for (const { path, chunk, dataAt, dataLength, acl, restore } of this.deferred) {
+      if (!this.place(path, chunk, dataAt, dataLength, acl, restore, 0)) {
         throw new SnapshotContentError(`node ${JSON.stringify(path)} has no parent in the snapshot`);
       }
     }

@@ -147,56 +147,43 @@ function snapshotCorrupt(path: string, offset: number, reason: string): StorageE
 const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Hands out byte ranges of a file read front to back in large blocks, with the next block already
- * being read while the caller decodes the current one. Ranges are views of a block: a caller keeps
- * one only while it decodes it.
+ * The file read front to back into one buffer of its size, a block at a time with the next block
+ * already being read while the caller decodes. With `shared`, the buffer is a SharedArrayBuffer the
+ * decoding worker sees too, so chunks reach it without a copy each.
  */
-class BlockReader {
-  private block: Buffer = Buffer.alloc(0);
-  private blockStart = 0;
-  private next: { start: number; read: Promise<Buffer> } | undefined;
+class FileImage {
+  readonly bytes: Buffer;
+  private readEnd = 0;
+  private next: Promise<Buffer> | undefined;
 
   constructor(
     private readonly f: FileHandle,
     private readonly path: string,
     private readonly size: number,
-  ) {}
-
-  private startRead(start: number, length: number): { start: number; read: Promise<Buffer> } {
-    const read = this.f.read(start, Math.min(length, this.size - start));
-    // A prefetch nobody waits for must not be an unhandled rejection; take() rethrows it.
-    read.catch(() => undefined);
-    return { start, read };
+    shared: boolean,
+  ) {
+    this.bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
   }
 
+  private startRead(): Promise<Buffer> {
+    const read = this.f.read(this.readEnd, Math.min(READ_BLOCK_BYTES, this.size - this.readEnd));
+    // A prefetch nobody waits for must not be an unhandled rejection; take() rethrows it.
+    read.catch(() => undefined);
+    return read;
+  }
+
+  /** Bytes [offset, offset + length) of the file, as a view of the image. */
   async take(offset: number, length: number): Promise<Buffer> {
-    const blockEnd = this.blockStart + this.block.length;
-    if (offset >= this.blockStart && offset + length <= blockEnd) {
-      return this.block.subarray(offset - this.blockStart, offset - this.blockStart + length);
-    }
     if (offset + length > this.size) throw snapshotCorrupt(this.path, offset, "the file ends early");
-    // Reads always move forward. A range that straddles two blocks is copied out on its own; the
-    // blocks themselves are never concatenated, so each byte of the file is copied at most once.
-    invariant(offset >= this.blockStart, "snapshot ranges are taken front to back");
-    const carried = offset < blockEnd ? this.block.subarray(offset - this.blockStart) : Buffer.alloc(0);
-    const from = offset + carried.length;
-    const want = Math.max(length - carried.length, READ_BLOCK_BYTES);
-    const pending =
-      this.next !== undefined && this.next.start === from ? this.next : this.startRead(from, want);
-    let fresh = await pending.read;
-    if (carried.length + fresh.length < length) {
-      // The prefetched block was smaller than this range needs: read the rest now.
-      const rest = await this.f.read(from + fresh.length, length - carried.length - fresh.length);
-      fresh = Buffer.concat([fresh, rest]);
+    while (this.readEnd < offset + length) {
+      const block = await (this.next ?? this.startRead());
+      this.next = undefined;
+      if (block.length === 0) throw snapshotCorrupt(this.path, this.readEnd, "the file ends early");
+      this.bytes.set(block, this.readEnd);
+      this.readEnd += block.length;
+      if (this.readEnd < this.size) this.next = this.startRead();
     }
-    if (carried.length + fresh.length < length)
-      throw snapshotCorrupt(this.path, offset, "the file ends early");
-    this.block = fresh;
-    this.blockStart = from;
-    const nextStart = from + fresh.length;
-    this.next = nextStart < this.size ? this.startRead(nextStart, READ_BLOCK_BYTES) : undefined;
-    const head = fresh.subarray(0, length - carried.length);
-    return carried.length === 0 ? head : Buffer.concat([carried, head]);
+    return this.bytes.subarray(offset, offset + length);
   }
 }
 
@@ -235,7 +222,10 @@ export async function readSnapshot(
   let preparer: ChunkPreparer | undefined;
   try {
     const size = await f.size();
-    const reader = new BlockReader(f, path, size);
+    const decode = options.decode ?? "auto";
+    const inWorker =
+      load !== undefined && (decode === "worker" || (decode === "auto" && size >= WORKER_MIN_BYTES));
+    const reader = new FileImage(f, path, size, inWorker);
     const h = await reader.take(0, HEADER_BYTES);
     if (h.readUInt32BE(0) !== SNAPSHOT_MAGIC || h.readUInt32BE(20) !== checksum(h, 0, 20)) {
       throw snapshotCorrupt(path, 0, "header damaged");
@@ -245,13 +235,7 @@ export async function readSnapshot(
     // The hint can only be as large as the file allows (a node record takes over 64 bytes).
     const expectedNodes = Math.min(h.readUInt32BE(16), Math.floor(size / 64));
     const loader = load === undefined ? undefined : new SnapshotLoader(load, expectedNodes);
-    const decode = options.decode ?? "auto";
-    if (loader !== undefined) {
-      preparer =
-        decode === "worker" || (decode === "auto" && size >= WORKER_MIN_BYTES)
-          ? workerPreparer()
-          : inThreadPreparer();
-    }
+    if (loader !== undefined) preparer = inWorker ? workerPreparer(reader.bytes) : inThreadPreparer();
     const ahead: { offset: number; payload: Buffer; prepared: Promise<PreparedNodes> }[] = [];
     const placeOldest = async () => {
       const { offset, payload, prepared } = ahead.shift()!;

@@ -1,6 +1,8 @@
 // Where a snapshot's node chunks are decoded: on the main thread for small snapshots, in a worker
 // thread for large ones, so that decoding and hashing (about half of loading) overlap with building
-// the tree. Both check each chunk's checksum first and hand back the same PreparedNodes.
+// the tree. Both check each chunk's checksum first and hand back the same PreparedNodes. The worker
+// reads chunks from the file image the main thread fills, shared between the two, so no chunk is
+// copied or cloned on its way.
 
 import { Worker } from "node:worker_threads";
 import { NodeRecordPreparer, type PreparedNodes, SnapshotContentError } from "../state/snapshot-records.js";
@@ -15,9 +17,16 @@ export interface ChunkPreparer {
   close(): Promise<void>;
 }
 
+/** The worker's first message: the file image every later request points into. */
+export interface PrepareInit {
+  readonly image: SharedArrayBuffer;
+}
+
+/** A chunk to decode: `length` bytes of the image at `start`. */
 export interface PrepareRequest {
   readonly id: number;
-  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly length: number;
   readonly checksum: number;
 }
 
@@ -36,8 +45,13 @@ export function inThreadPreparer(): ChunkPreparer {
   };
 }
 
-export function workerPreparer(): ChunkPreparer {
+/** Decodes in a worker thread; every payload handed to it must be a view of `image`, which is shared. */
+export function workerPreparer(image: Buffer): ChunkPreparer {
+  const shared = image.buffer;
+  if (!(shared instanceof SharedArrayBuffer)) throw new Error("invariant: the worker decodes a shared image");
   const worker = new Worker(new URL("./snapshot-prepare-worker.js", import.meta.url));
+  const init: PrepareInit = { image: shared };
+  worker.postMessage(init);
   // Loading must not keep the process alive, nor a crash of the worker go unnoticed.
   worker.unref();
   const waiting = new Map<number, { resolve: (p: PreparedNodes) => void; reject: (e: Error) => void }>();
@@ -62,13 +76,17 @@ export function workerPreparer(): ChunkPreparer {
   return {
     prepare: (payload, expectedChecksum) => {
       if (broken !== undefined) return Promise.reject(broken);
+      if (payload.buffer !== shared) throw new Error("invariant: a chunk to decode is a view of the image");
       const id = nextId++;
-      // A copy of exactly the chunk, moved to the worker: posting the view would clone its whole block.
-      const bytes = Uint8Array.prototype.slice.call(payload);
       return new Promise<PreparedNodes>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        const request: PrepareRequest = { id, bytes, checksum: expectedChecksum };
-        worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+        const request: PrepareRequest = {
+          id,
+          start: payload.byteOffset,
+          length: payload.length,
+          checksum: expectedChecksum,
+        };
+        worker.postMessage(request);
       });
     },
     close: async () => {
