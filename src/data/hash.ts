@@ -113,11 +113,6 @@ export class Hasher64 {
   finishInto(sum: DigestSum): void {
     sum.addLanes(finalMix(this.a, this.words), finalMix(this.b, this.words));
   }
-
-  /** Takes the hash built back out of `sum` (the inverse of finishInto). */
-  finishOutOf(sum: DigestSum): void {
-    sum.subtractLanes(finalMix(this.a, this.words), finalMix(this.b, this.words));
-  }
 }
 
 /** An order-independent sum of 64-bit hashes, kept as two 32-bit lanes so no bigint is needed per add. */

@@ -67,9 +67,9 @@ const W_OWNER = 11;
 const LONG_WORD_AT = [0, 2, 4, 6, 11, 13] as const;
 
 // Column layout. Longs: czxid, mzxid, ctime, mtime, ephemeralOwner, pzxid. Ints: version, stored
-// cversion, aversion, ACL list index, the data's hash (for the digest), then the child list: parent,
-// first child, next and previous sibling (the first child's previous is the last child, so
-// appending is O(1)), child count.
+// cversion, aversion, ACL list index, then the child list: parent, first child, next and previous
+// sibling (the first child's previous is the last child, so appending is O(1)), child count; then the
+// data's hash and the two lanes of the node's digest term.
 const LONGS = 6;
 const L_CZXID = 0;
 const L_MZXID = 1;
@@ -77,7 +77,7 @@ const L_CTIME = 2;
 const L_MTIME = 3;
 const L_OWNER = 4;
 const L_PZXID = 5;
-const INTS = 10;
+const INTS = 12;
 const I_VERSION = 0;
 const I_CVERSION = 1;
 const I_AVERSION = 2;
@@ -88,6 +88,9 @@ const I_NEXT = 6;
 const I_PREV = 7;
 const I_COUNT = 8;
 const I_DATA_HASH = 9;
+/** The node's digest term as the running digest holds it, so a change subtracts it unhashed. */
+const I_TERM_HI = 10;
+const I_TERM_LO = 11;
 const NONE = -1;
 const CHUNK_BITS = 14;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
@@ -305,6 +308,7 @@ export class DataTree {
   private readonly digestSum = new DigestSum();
   private readonly hasher = new Hasher64();
   private readonly termWords = new Int32Array(STAT_WORDS);
+  private readonly termLanes = new Int32Array(2);
   /** Set by a snapshot in progress; see TreeChangeObserver. */
   changeObserver: TreeChangeObserver | undefined;
 
@@ -572,11 +576,12 @@ export class DataTree {
     return node;
   }
 
-  /** The parent a new node at `path` goes under, or undefined when it has none or the path is taken. */
-  private parentForNew(path: string, hash: number): ZNode | undefined {
+  /** Whether `parent` is the node at the parent path of `path`. */
+  private isParentOf(parent: ZNode, path: string): boolean {
+    const p = this.cols.paths[parent];
     const slash = path.lastIndexOf("/");
-    if (slash < 0 || this.index.find(path, hash) >= 0) return undefined;
-    return this.get(path.slice(0, slash));
+    if (p === null || p === undefined || slash < 0) return false;
+    return slash === 0 ? p === "/" : p.length === slash && path.startsWith(p);
   }
 
   /** Threads a new node onto the end of its parent's child list and indexes what its kind needs. */
@@ -625,10 +630,17 @@ export class DataTree {
    * stat is not touched (callers own cversion/pzxid). Used for creates and undo.
    */
   attach(path: string, image: PersistedNode): ZNode {
+    const parent = this.get(path.slice(0, Math.max(0, path.lastIndexOf("/"))));
+    if (parent === undefined)
+      throw new Error(`invariant: attach ${JSON.stringify(path)} needs an existing parent`);
+    return this.attachUnder(parent, path, image);
+  }
+
+  /** attach for a caller that has just looked up the parent: the same checks, one lookup fewer. */
+  attachUnder(parent: ZNode, path: string, image: PersistedNode): ZNode {
     const hash = pathHash(path);
-    const parent = this.parentForNew(path, hash);
-    if (parent === undefined) {
-      throw new Error(`invariant: attach ${JSON.stringify(path)} needs an existing parent and a free path`);
+    if (!this.isParentOf(parent, path) || this.index.find(path, hash) >= 0) {
+      throw new Error(`invariant: attach ${JSON.stringify(path)} needs its parent and a free path`);
     }
     this.changeObserver?.beforeChange(path, undefined);
     const node = this.newNode(path, hash, image);
@@ -661,14 +673,10 @@ export class DataTree {
   ): ZNode | undefined {
     const hash = prepared[at + R_PATH_HASH]!;
     if (this.index.find(path, hash) >= 0) return undefined;
-    const p = this.cols.paths[parent];
-    const slash = path.lastIndexOf("/");
-    if (
-      p === null ||
-      p === undefined ||
-      (slash === 0 ? p !== "/" : p.length !== slash || !path.startsWith(p))
-    ) {
-      throw new Error(`invariant: restore ${JSON.stringify(path)} under ${JSON.stringify(p)}`);
+    if (!this.isParentOf(parent, path)) {
+      throw new Error(
+        `invariant: restore ${JSON.stringify(path)} under ${JSON.stringify(this.cols.paths[parent])}`,
+      );
     }
     this.changeObserver?.beforeChange(path, undefined);
     const c = this.cols;
@@ -684,7 +692,11 @@ export class DataTree {
     this.index.insertHashed(node, hash);
     this.dataSize += path.length + Math.max(0, dataLength);
     this.link(node, parent, path);
-    this.digestSum.addLanes(prepared[at + R_TERM_HI]! >>> 0, prepared[at + R_TERM_LO]! >>> 0);
+    const hi = prepared[at + R_TERM_HI]!;
+    const lo = prepared[at + R_TERM_LO]!;
+    c.setInt(node, I_TERM_HI, hi);
+    c.setInt(node, I_TERM_LO, lo);
+    this.digestSum.addLanes(hi >>> 0, lo >>> 0);
     return node;
   }
 
@@ -819,11 +831,16 @@ export class DataTree {
   }
 
   private addTerm(node: ZNode): void {
-    this.term(node).finishInto(this.digestSum);
+    const lanes = this.termLanes;
+    this.term(node).finishTo(lanes, 0);
+    this.cols.setInt(node, I_TERM_HI, lanes[0]!);
+    this.cols.setInt(node, I_TERM_LO, lanes[1]!);
+    this.digestSum.addLanes(lanes[0]! >>> 0, lanes[1]! >>> 0);
   }
 
   private removeTerm(node: ZNode): void {
-    this.term(node).finishOutOf(this.digestSum);
+    const c = this.cols;
+    this.digestSum.subtractLanes(c.getInt(node, I_TERM_HI) >>> 0, c.getInt(node, I_TERM_LO) >>> 0);
   }
 
   /** Number of nodes below `path`, not counting it (getAllChildrenNumber); the walk visits each once. */

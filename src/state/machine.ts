@@ -303,7 +303,7 @@ export class StateMachine {
     else if (opcode === OpCode.createTTL) owner = ttlOwner(ttl);
     else if (mode.ephemeral) owner = sessionId;
     undo?.push({ kind: "create", path, parentPath, cversion: parentCversion, pzxid: tree.pzxid(parent) });
-    const node = tree.attach(path, {
+    const node = tree.attachUnder(parent, path, {
       data: req.data,
       acl,
       czxid: e.zxid,
