@@ -99,11 +99,6 @@ export class Hasher64 {
     return this;
   }
 
-  /** The two lanes as unsigned 32-bit numbers, high lane first. */
-  finish(): [number, number] {
-    return [finalMix(this.a, this.words), finalMix(this.b, this.words)];
-  }
-
   /** The two lanes, high first, as int32s at out[at] and out[at + 1]. */
   finishTo(out: Int32Array, at: number): void {
     out[at] = finalMix(this.a, this.words) | 0;
@@ -119,10 +114,6 @@ export class Hasher64 {
 export class DigestSum {
   private hi = 0;
   private lo = 0;
-
-  add([hi, lo]: readonly [number, number]): void {
-    this.addLanes(hi, lo);
-  }
 
   addLanes(hi: number, lo: number): void {
     const lo2 = this.lo + lo;

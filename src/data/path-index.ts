@@ -89,12 +89,7 @@ export class PathIndex {
     }
   }
 
-  /** Adds `slot`, whose path (paths[slot]) is not in the index yet; the caller has checked. */
-  insert(slot: number, path: string): void {
-    this.insertHashed(slot, pathHash(path));
-  }
-
-  /** `insert` with the path's hash already computed. */
+  /** Adds `slot`, whose path (paths[slot], hashed by pathHash) is not in the index yet; the caller has checked. */
   insertHashed(slot: number, hash: number): void {
     if (slot >= this.hashes.length) {
       const grown = new Int32Array(Math.max(slot + 1, this.hashes.length * 2));

@@ -272,12 +272,12 @@ export const R_TERM_LO = 3;
 export const R_WORDS = 4;
 
 /** The data hash a node keeps for its digest term: bytesHash32 of the data, 0 for null. */
-export function dataHash(data: Uint8Array | null): number {
+function dataHash(data: Uint8Array | null): number {
   return data === null ? 0 : bytesHash32(data, 0, data.length);
 }
 
 /** A node's data as the tree stores it: a latin1 string, one char per byte (null stays null). */
-export function storedData(data: Buffer | null): string | null {
+function storedData(data: Buffer | null): string | null {
   return data === null ? null : data.toString("latin1");
 }
 
@@ -418,7 +418,7 @@ export class DataTree {
     return this.acls.entry(this.cols.getInt(node, I_ACL)).acl;
   }
 
-  /** The digest word of the node's ACL list (see hashNode). */
+  /** The digest word of the node's ACL list (see nodeTerm). */
   aclDigestOf(node: ZNode): number {
     return this.acls.entry(this.cols.getInt(node, I_ACL)).digest;
   }
@@ -555,9 +555,8 @@ export class DataTree {
 
   private newNode(path: string, hash: number, image: PersistedNode): ZNode {
     const c = this.cols;
-    const node = c.alloc();
-    c.paths[node] = path;
-    c.data[node] = storedData(image.data);
+    const data = image.data;
+    const node = this.newSlot(path, hash, storedData(data), data === null ? 0 : data.length);
     c.setInt(node, I_ACL, this.acls.acquire(image.acl));
     c.setLong(node, L_CZXID, image.czxid);
     c.setLong(node, L_MZXID, image.mzxid);
@@ -568,11 +567,20 @@ export class DataTree {
     c.setInt(node, I_VERSION, image.version);
     c.setInt(node, I_CVERSION, image.cversion);
     c.setInt(node, I_AVERSION, image.aversion);
-    c.setInt(node, I_DATA_HASH, dataHash(image.data));
+    c.setInt(node, I_DATA_HASH, dataHash(data));
+    return node;
+  }
+
+  /** A slot for a new node, indexed under `path`, holding its data and no children yet. */
+  private newSlot(path: string, hash: number, data: string | null | number, dataLength: number): ZNode {
+    const c = this.cols;
+    const node = c.alloc();
+    c.paths[node] = path;
+    c.data[node] = data;
     c.setInt(node, I_FIRST, NONE);
     c.setInt(node, I_COUNT, 0);
     this.index.insertHashed(node, hash);
-    this.dataSize += path.length + this.dataLength(node);
+    this.dataSize += path.length + dataLength;
     return node;
   }
 
@@ -680,23 +688,13 @@ export class DataTree {
     }
     this.changeObserver?.beforeChange(path, undefined);
     const c = this.cols;
-    const node = c.alloc();
-    c.paths[node] = path;
-    c.data[node] = this.keepData(src, dataAt, dataLength);
+    const node = this.newSlot(path, hash, this.keepData(src, dataAt, dataLength), Math.max(0, dataLength));
     this.acls.retain(aclIndex);
     c.setInt(node, I_ACL, aclIndex);
     c.setStatWords(node, prepared, at + R_WORDS);
     c.setInt(node, I_DATA_HASH, prepared[at + R_DATA_HASH]!);
-    c.setInt(node, I_FIRST, NONE);
-    c.setInt(node, I_COUNT, 0);
-    this.index.insertHashed(node, hash);
-    this.dataSize += path.length + Math.max(0, dataLength);
     this.link(node, parent, path);
-    const hi = prepared[at + R_TERM_HI]!;
-    const lo = prepared[at + R_TERM_LO]!;
-    c.setInt(node, I_TERM_HI, hi);
-    c.setInt(node, I_TERM_LO, lo);
-    this.digestSum.addLanes(hi >>> 0, lo >>> 0);
+    this.addTermLanes(node, prepared[at + R_TERM_HI]!, prepared[at + R_TERM_LO]!);
     return node;
   }
 
@@ -833,9 +831,14 @@ export class DataTree {
   private addTerm(node: ZNode): void {
     const lanes = this.termLanes;
     this.term(node).finishTo(lanes, 0);
-    this.cols.setInt(node, I_TERM_HI, lanes[0]!);
-    this.cols.setInt(node, I_TERM_LO, lanes[1]!);
-    this.digestSum.addLanes(lanes[0]! >>> 0, lanes[1]! >>> 0);
+    this.addTermLanes(node, lanes[0]!, lanes[1]!);
+  }
+
+  /** Adds a node's term, given as its two int32 lanes, to the digest and keeps it for removeTerm. */
+  private addTermLanes(node: ZNode, hi: number, lo: number): void {
+    this.cols.setInt(node, I_TERM_HI, hi);
+    this.cols.setInt(node, I_TERM_LO, lo);
+    this.digestSum.addLanes(hi >>> 0, lo >>> 0);
   }
 
   private removeTerm(node: ZNode): void {

@@ -132,9 +132,9 @@ function normalizeId(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
 
-/** The digest term of one session; StateMachine.digest and snapshot writers share it. */
-export function sessionDigestTerm(h: Hasher64, id: bigint, timeoutMs: number): [number, number] {
-  return h.reset().int(0x5e55).long(id).int(timeoutMs).finish();
+/** The digest term of one session, built in `h`. */
+function sessionDigestTerm(h: Hasher64, id: bigint, timeoutMs: number): Hasher64 {
+  return h.reset().int(0x5e55).long(id).int(timeoutMs);
 }
 
 export class StateMachine {
@@ -572,7 +572,8 @@ export class StateMachine {
   digest(): bigint {
     const sum = new DigestSum();
     const h = new Hasher64();
-    for (const [id, session] of this.sessionTable) sum.add(sessionDigestTerm(h, id, session.timeoutMs));
+    for (const [id, session] of this.sessionTable)
+      sessionDigestTerm(h, id, session.timeoutMs).finishInto(sum);
     return BigInt.asUintN(64, this.tree.digest() + sum.value);
   }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { PathIndex } from "../../../src/data/path-index.js";
+import { PathIndex, pathHash } from "../../../src/data/path-index.js";
 import { CONTAINER_OWNER, DataTree, NodeKind, type PersistedNode, ttlOwner } from "../../../src/data/tree.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../../../src/protocol/data.js";
 
@@ -264,7 +264,7 @@ describe("path index", () => {
             const slot = model.get(path);
             if (add && slot === undefined) {
               paths.push(path);
-              index.insert(paths.length - 1, path);
+              index.insertHashed(paths.length - 1, pathHash(path));
               model.set(path, paths.length - 1);
             } else if (!add && slot !== undefined) {
               index.delete(slot, path);
