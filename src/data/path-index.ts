@@ -2,8 +2,8 @@
 // deletion) over Int32Arrays. A JS Map of a million fresh strings costs ~0.5 µs per insert (V8 hashes
 // each new string and grows a table of boxed entries); this one stores two int32 per node, hashes a
 // path in a short loop, and grows by rehashing stored hashes without touching the strings. That is
-// most of what makes loading a million-znode snapshot fast. Keys are the tree's own path strings,
-// looked up by slot, so the index holds no strings itself.
+// most of what makes loading a million-znode snapshot fast. Keys are the tree's own paths, compared
+// through PathKeys by slot and only when the hashes match, so the index holds no strings itself.
 
 /** fmix32 of MurmurHash3 over a multiply-xor pass of the UTF-16 units: well spread for linear probing. */
 export function pathHash(path: string): number {
@@ -34,6 +34,14 @@ function finishPathHash(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** How the index compares a key with the path its owner keeps for a slot. */
+export interface PathKeys {
+  /** Whether the slot's path is `path`. */
+  keyEquals(slot: number, path: string): boolean;
+  /** Whether the slot's path is the UTF-8 bytes[start, end). */
+  keyEqualsBytes(slot: number, bytes: Uint8Array, start: number, end: number): boolean;
+}
+
 const EMPTY = -1;
 const INITIAL_CAPACITY = 1 << 10;
 
@@ -49,8 +57,7 @@ export class PathIndex {
   private hashes = new Int32Array(INITIAL_CAPACITY);
   private count = 0;
 
-  /** `paths[slot]` is the path of a slot the index holds: the tree's own record of it. */
-  constructor(private readonly paths: readonly (string | null)[]) {}
+  constructor(private readonly keys: PathKeys) {}
 
   get size(): number {
     return this.count;
@@ -85,11 +92,22 @@ export class PathIndex {
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const slot = table[2 * i]!;
       if (slot === EMPTY) return -1;
-      if (table[2 * i + 1] === hash && this.paths[slot] === path) return slot;
+      if (table[2 * i + 1] === hash && this.keys.keyEquals(slot, path)) return slot;
     }
   }
 
-  /** Adds `slot`, whose path (paths[slot], hashed by pathHash) is not in the index yet; the caller has checked. */
+  /** `find` for a path held as UTF-8 bytes[start, end) with its pathHash. */
+  findBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slot = table[2 * i]!;
+      if (slot === EMPTY) return -1;
+      if (table[2 * i + 1] === hash && this.keys.keyEqualsBytes(slot, bytes, start, end)) return slot;
+    }
+  }
+
+  /** Adds `slot`, whose path (hashed by pathHash) is not in the index yet; the caller has checked. */
   insertHashed(slot: number, hash: number): void {
     if (slot >= this.hashes.length) {
       const grown = new Int32Array(Math.max(slot + 1, this.hashes.length * 2));
@@ -125,14 +143,13 @@ export class PathIndex {
     }
   }
 
-  /** Removes `slot`, which holds `path`. */
-  delete(slot: number, path: string): void {
+  /** Removes `slot`. */
+  delete(slot: number): void {
     const table = this.table;
     const mask = this.mask;
-    let i = pathHash(path) & mask;
+    let i = this.hashes[slot]! & mask;
     while (table[2 * i] !== slot) {
-      if (table[2 * i] === EMPTY)
-        throw new Error(`invariant: ${JSON.stringify(path)} is not in the path index`);
+      if (table[2 * i] === EMPTY) throw new Error(`invariant: slot ${slot} is not in the path index`);
       i = (i + 1) & mask;
     }
     // Backward shift: pull later members of the probe run into the hole, so lookups never need

@@ -9,7 +9,7 @@ import { CONTAINER_EPHEMERAL_OWNER, TTL_EPHEMERAL_OWNER_PREFIX } from "../protoc
 import { type ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type Stat } from "../protocol/data.js";
 import { AclCache } from "./acl-cache.js";
 import { bytesHash32, DigestSum, Hasher64 } from "./hash.js";
-import { PathIndex, pathHash } from "./path-index.js";
+import { PathIndex, type PathKeys, pathHash } from "./path-index.js";
 import { QuotaRoots, type QuotaRootsView } from "./quota-roots.js";
 
 /** What kind of node an ephemeralOwner value denotes (ZooKeeper's EphemeralType). */
@@ -117,8 +117,12 @@ class Columns {
    * its bytes in the snapshot's file image (see DataTree.restore).
    */
   readonly data: (string | null | number)[] = [];
-  /** Each slot's path (null when free): the path index's keys and how a change to a handle is named. */
-  readonly paths: (string | null)[] = [];
+  /**
+   * Each slot's path (null when free): the path index's keys and how a change to a handle is named.
+   * A path loaded from a snapshot stays in its file image, as the offset of its ASCII bytes there,
+   * until something needs it as a string (see DataTree.pathOf).
+   */
+  readonly paths: (string | number | null)[] = [];
   private readonly free: number[] = [];
   next = 0;
 
@@ -198,6 +202,20 @@ class Columns {
   }
 }
 
+const SLASH_BYTE = 0x2f;
+
+/** Whether `s` is the UTF-8 bytes[start, end). */
+function stringEqualsBytes(s: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return Buffer.from(s).equals(bytes.subarray(start, end));
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Past ASCII, one UTF-16 unit per byte is a coincidence of lengths: compare the encoding.
+    if (c > 0x7f) return Buffer.from(s).equals(bytes.subarray(start, end));
+    if (c !== bytes[start + i]) return false;
+  }
+  return true;
+}
+
 /** Reads hand out this one buffer for zero-length data; it cannot be written through. */
 const EMPTY_DATA = Buffer.alloc(0);
 
@@ -261,15 +279,23 @@ export function nodeTerm(
 }
 
 /**
- * A node as DataTree.restore takes it: RESTORE_INTS int32s holding its path hash, data hash, the two
- * lanes of its digest term (nodeTerm) and its STAT_WORDS stat words.
+ * A node as DataTree.restore takes it: RESTORE_INTS int32s holding where its path and data are in the
+ * record's bytes (the path's UTF-8 length; the data's length, -1 for null), its path hash, data
+ * hash, the two lanes of its digest term (nodeTerm) and its STAT_WORDS stat words.
  */
-export const RESTORE_INTS = 4 + STAT_WORDS;
-export const R_PATH_HASH = 0;
-export const R_DATA_HASH = 1;
-export const R_TERM_HI = 2;
-export const R_TERM_LO = 3;
-export const R_WORDS = 4;
+export const RESTORE_INTS = 8 + STAT_WORDS;
+export const R_PATH_AT = 0;
+export const R_PATH_LENGTH = 1;
+export const R_DATA_AT = 2;
+export const R_DATA_LENGTH = 3;
+export const R_PATH_HASH = 4;
+export const R_DATA_HASH = 5;
+export const R_TERM_HI = 6;
+export const R_TERM_LO = 7;
+export const R_WORDS = 8;
+
+/** The byte "z": a restored path starting "/z" may be a system or quota path, which is kept as a string. */
+const Z_BYTE = 0x7a;
 
 /** The data hash a node keeps for its digest term: bytesHash32 of the data, 0 for null. */
 function dataHash(data: Uint8Array | null): number {
@@ -288,7 +314,7 @@ export interface DataTreeOptions {
 
 export class DataTree {
   private readonly cols = new Columns();
-  private readonly index = new PathIndex(this.cols.paths);
+  private readonly index = new PathIndex(this.pathKeys());
   private readonly acls = new AclCache();
   private readonly ephemeralsByOwner = new Map<bigint, Set<string>>();
   private readonly containerPaths = new Set<string>();
@@ -297,9 +323,13 @@ export class DataTree {
   private readonly extendedTypesEnabled: boolean;
   private readonly root: ZNode;
   private dataSize = 0;
-  /** The loaded snapshot's file image, while some node's data is still in it (see restore). */
+  /** The loaded snapshot's file image, while some node's path or data is still in it (see restore). */
   private image: Buffer | undefined;
+  /** Paths and data kept in the image: it goes when the last of them is let go. */
   private imageHolders = 0;
+  /** The chunk holdImage saw last and where it starts in the image (-1: elsewhere); chunks give many. */
+  private heldChunk: Buffer | undefined;
+  private heldChunkStart = -1;
   private ephemeralCount = 0;
   /**
    * The sum of every node's digest term, kept up to date by each change (as ZooKeeper's DataTree
@@ -328,6 +358,11 @@ export class DataTree {
     if (path === "") return this.root;
     const node = this.index.get(path);
     return node < 0 ? undefined : node;
+  }
+
+  /** The node at the path held as UTF-8 bytes[start, end), whose pathHash is `hash`; -1 when none. */
+  findBytes(bytes: Uint8Array, start: number, end: number, hash: number): ZNode {
+    return this.index.findBytes(bytes, start, end, hash);
   }
 
   /** Nodes in the tree, the root once. */
@@ -363,16 +398,55 @@ export class DataTree {
    * it runs (at slots it has not passed yet).
    */
   *entries(): IterableIterator<[string, ZNode]> {
+    for (const node of this.nodes()) yield [this.pathOf(node), node];
+  }
+
+  /** Every node, in slot order; live like entries(), without making each path a string. */
+  *nodes(): IterableIterator<ZNode> {
     const paths = this.cols.paths;
     for (let slot = 0; slot < this.cols.next; slot++) {
       const path = paths[slot];
-      if (path !== null && path !== undefined) yield [path, slot];
+      if (path !== null && path !== undefined) yield slot;
     }
   }
 
-  /** The path of a live node. */
+  /** The path of a live node. One still in the snapshot image becomes a string now, and stays one. */
   pathOf(node: ZNode): string {
-    return this.cols.paths[node]!;
+    const stored = this.cols.paths[node]!;
+    if (typeof stored === "string") return stored;
+    const path = this.image!.toString("latin1", stored, stored + this.image!.readInt32BE(stored - 4));
+    this.cols.paths[node] = path;
+    this.releaseImage();
+    return path;
+  }
+
+  /**
+   * The path as stored, for a snapshot writer that copies it at once: a string, or the UTF-8 bytes
+   * of a path still in the loaded snapshot's image (no string is made for those).
+   */
+  storedPathOf(node: ZNode): string | Buffer {
+    const stored = this.cols.paths[node]!;
+    return typeof stored === "string" ? stored : this.imageBytes(stored);
+  }
+
+  /** Compares index keys with paths where they are kept, a string only made on a match. */
+  private pathKeys(): PathKeys {
+    const paths = this.cols.paths;
+    return {
+      keyEquals: (slot, path) => {
+        const stored = paths[slot];
+        return stored === path || (typeof stored === "number" && this.pathOf(slot) === path);
+      },
+      keyEqualsBytes: (slot, bytes, start, end) => {
+        const stored = paths[slot]!;
+        if (typeof stored === "string") return stringEqualsBytes(stored, bytes, start, end);
+        const image = this.image!;
+        const length = end - start;
+        if (image.readInt32BE(stored - 4) !== length) return false;
+        for (let i = 0; i < length; i++) if (image[stored + i] !== bytes[start + i]) return false;
+        return true;
+      },
+    };
   }
 
   /** The node's data; a fresh Buffer per call (zero-length data shares one empty buffer). */
@@ -409,9 +483,32 @@ export class DataTree {
 
   /** Lets go of a node's data before it changes; the image goes once no node points into it. */
   private dropData(node: ZNode): void {
-    if (typeof this.cols.data[node] !== "number") return;
+    if (typeof this.cols.data[node] === "number") this.releaseImage();
+  }
+
+  private releaseImage(): void {
     this.imageHolders--;
-    if (this.imageHolders === 0) this.image = undefined;
+    if (this.imageHolders === 0) {
+      this.image = undefined;
+      this.heldChunk = undefined;
+    }
+  }
+
+  /**
+   * Where chunk[at] is in the snapshot image the tree keeps (which becomes chunk's memory if the tree
+   * keeps none yet), counted as one more holder of it; undefined when it is in other memory.
+   */
+  private holdImage(chunk: Buffer, at: number): number | undefined {
+    if (chunk !== this.heldChunk) {
+      this.image ??= Buffer.from(chunk.buffer);
+      this.heldChunk = chunk;
+      this.heldChunkStart = chunk.buffer === this.image.buffer ? chunk.byteOffset : -1;
+    }
+    const offset = this.heldChunkStart + at;
+    // Offsets stay small integers in V8; bytes past 2 GiB of image, or from another image, are copied.
+    if (this.heldChunkStart < 0 || offset >= 0x7fffffff) return undefined;
+    this.imageHolders++;
+    return offset;
   }
 
   aclOf(node: ZNode): readonly ACL[] {
@@ -466,10 +563,18 @@ export class DataTree {
     const c = this.cols;
     const out: string[] = [];
     for (let child = c.getInt(node, I_FIRST); child !== NONE; child = c.getInt(child, I_NEXT)) {
-      const p = c.paths[child]!;
-      out.push(p.slice(p.lastIndexOf("/") + 1));
+      out.push(this.nameOf(child));
     }
     return out;
+  }
+
+  /** The last component of a node's path; a path still in the image stays there. */
+  private nameOf(node: ZNode): string {
+    const stored = this.cols.paths[node]!;
+    if (typeof stored === "string") return stored.slice(stored.lastIndexOf("/") + 1);
+    const image = this.image!;
+    const end = stored + image.readInt32BE(stored - 4);
+    return image.toString("latin1", image.lastIndexOf(SLASH_BYTE, end - 1) + 1, end);
   }
 
   kindOfOwner(owner: bigint): NodeKindValue {
@@ -556,7 +661,7 @@ export class DataTree {
   private newNode(path: string, hash: number, image: PersistedNode): ZNode {
     const c = this.cols;
     const data = image.data;
-    const node = this.newSlot(path, hash, storedData(data), data === null ? 0 : data.length);
+    const node = this.newSlot(path, path.length, hash, storedData(data), data === null ? 0 : data.length);
     c.setInt(node, I_ACL, this.acls.acquire(image.acl));
     c.setLong(node, L_CZXID, image.czxid);
     c.setLong(node, L_MZXID, image.mzxid);
@@ -571,8 +676,17 @@ export class DataTree {
     return node;
   }
 
-  /** A slot for a new node, indexed under `path`, holding its data and no children yet. */
-  private newSlot(path: string, hash: number, data: string | null | number, dataLength: number): ZNode {
+  /**
+   * A slot for a new node, indexed under its path (stored as in Columns.paths, `pathLength` UTF-16
+   * units long), holding its data and no children yet.
+   */
+  private newSlot(
+    path: string | number,
+    pathLength: number,
+    hash: number,
+    data: string | null | number,
+    dataLength: number,
+  ): ZNode {
     const c = this.cols;
     const node = c.alloc();
     c.paths[node] = path;
@@ -580,20 +694,20 @@ export class DataTree {
     c.setInt(node, I_FIRST, NONE);
     c.setInt(node, I_COUNT, 0);
     this.index.insertHashed(node, hash);
-    this.dataSize += path.length + dataLength;
+    this.dataSize += pathLength + dataLength;
     return node;
   }
 
   /** Whether `parent` is the node at the parent path of `path`. */
   private isParentOf(parent: ZNode, path: string): boolean {
-    const p = this.cols.paths[parent];
     const slash = path.lastIndexOf("/");
-    if (p === null || p === undefined || slash < 0) return false;
+    if (this.cols.paths[parent] === null || slash < 0) return false;
+    const p = this.pathOf(parent);
     return slash === 0 ? p === "/" : p.length === slash && path.startsWith(p);
   }
 
   /** Threads a new node onto the end of its parent's child list and indexes what its kind needs. */
-  private link(node: ZNode, parent: ZNode, path: string): void {
+  private link(node: ZNode, parent: ZNode): void {
     const c = this.cols;
     c.setInt(node, I_PARENT, parent);
     c.setInt(node, I_NEXT, NONE);
@@ -608,8 +722,10 @@ export class DataTree {
       c.setInt(first, I_PREV, node);
     }
     c.setInt(parent, I_COUNT, c.getInt(parent, I_COUNT) + 1);
-    this.quotaRootIndex.nodeAttached(path);
-    if (!c.longIsZero(node, L_OWNER)) this.indexKind(path, c.getLong(node, L_OWNER));
+    // A path left in the snapshot image does not start "/z" (see restore), so it is no quota path.
+    const path = c.paths[node];
+    if (typeof path === "string") this.quotaRootIndex.nodeAttached(path);
+    if (!c.longIsZero(node, L_OWNER)) this.indexKind(this.pathOf(node), c.getLong(node, L_OWNER));
   }
 
   private indexKind(path: string, owner: bigint): void {
@@ -652,48 +768,63 @@ export class DataTree {
     }
     this.changeObserver?.beforeChange(path, undefined);
     const node = this.newNode(path, hash, image);
-    this.link(node, parent, path);
+    this.link(node, parent);
     this.addTerm(node);
     return node;
   }
 
   /**
-   * Adds a node read from a snapshot under `parent`, which must be the node at the path's parent:
-   * its data the `dataLength` bytes of `src` at `dataAt` (-1 for null; src holds them as a jute
-   * buffer, length first), its ACL list by the index `internAcl` returned, and the rest as
-   * RESTORE_INTS ints of `prepared` from `at` (path and data hashes, the digest term and the stat
-   * words), computed off the main thread. Undefined when the path is already taken.
+   * Adds a node read from a snapshot under `parent`, which the caller found by this node's parent
+   * path (restore does not look again): its path, data and stat as RESTORE_INTS ints of `prepared`
+   * from `at` (where path and data are in `src`, their hashes, the digest term and the stat words,
+   * computed off the main thread), its ACL list by the index `internAcl` returned. `path` is the path
+   * as a string when the caller has made one, and must be for a path that is not all ASCII.
+   * Undefined when the path is already taken.
    *
-   * No BigInt, no ACL key, no hash and no data string is made: the data stays where it is in the
-   * snapshot's file image (src's memory), which the tree keeps while any node's data is there. That
-   * spares the garbage collector a million strings on a restart, for the price of keeping the
-   * image's other bytes (paths, stats) too until the data they sit between has all changed.
+   * No BigInt, no ACL key, no hash and no string is made: path and data stay where they are in the
+   * snapshot's file image (src's memory, both held as jute values, length first), which the tree
+   * keeps while any node's path or data is there. That spares the garbage collector two million
+   * strings on a restart, for the price of keeping the image's other bytes (stats) too until the
+   * paths and data they sit between have all been deleted, changed or read as strings.
    */
   restore(
     parent: ZNode,
-    path: string,
+    path: string | undefined,
     src: Buffer,
-    dataAt: number,
-    dataLength: number,
     aclIndex: number,
     prepared: Int32Array,
     at: number,
   ): ZNode | undefined {
+    const pathAt = prepared[at + R_PATH_AT]!;
+    const pathLength = prepared[at + R_PATH_LENGTH]!;
     const hash = prepared[at + R_PATH_HASH]!;
-    if (this.index.find(path, hash) >= 0) return undefined;
-    if (!this.isParentOf(parent, path)) {
+    if (this.index.findBytes(src, pathAt, pathAt + pathLength, hash) >= 0) return undefined;
+    if (path !== undefined && !this.isParentOf(parent, path)) {
       throw new Error(
-        `invariant: restore ${JSON.stringify(path)} under ${JSON.stringify(this.cols.paths[parent])}`,
+        `invariant: restore ${JSON.stringify(path)} under ${JSON.stringify(this.pathOf(parent))}`,
       );
     }
-    this.changeObserver?.beforeChange(path, undefined);
+    // System and quota paths (under /zookeeper) are strings from the start: few, and looked up often.
+    const stored =
+      path ??
+      (src[pathAt + 1] === Z_BYTE ? undefined : this.holdImage(src, pathAt)) ??
+      src.toString("latin1", pathAt, pathAt + pathLength);
+    this.changeObserver?.beforeChange(path ?? src.toString("latin1", pathAt, pathAt + pathLength), undefined);
     const c = this.cols;
-    const node = this.newSlot(path, hash, this.keepData(src, dataAt, dataLength), Math.max(0, dataLength));
+    const dataAt = prepared[at + R_DATA_AT]!;
+    const dataLength = prepared[at + R_DATA_LENGTH]!;
+    const node = this.newSlot(
+      stored,
+      path === undefined ? pathLength : path.length,
+      hash,
+      this.keepData(src, dataAt, dataLength),
+      Math.max(0, dataLength),
+    );
     this.acls.retain(aclIndex);
     c.setInt(node, I_ACL, aclIndex);
     c.setStatWords(node, prepared, at + R_WORDS);
     c.setInt(node, I_DATA_HASH, prepared[at + R_DATA_HASH]!);
-    this.link(node, parent, path);
+    this.link(node, parent);
     this.addTermLanes(node, prepared[at + R_TERM_HI]!, prepared[at + R_TERM_LO]!);
     return node;
   }
@@ -701,14 +832,7 @@ export class DataTree {
   /** Restored data as stored: in place in the image when it is there, else as a string. */
   private keepData(src: Buffer, dataAt: number, dataLength: number): string | null | number {
     if (dataLength <= 0) return dataLength === 0 ? "" : null;
-    this.image ??= Buffer.from(src.buffer);
-    const offset = src.byteOffset + dataAt;
-    // Offsets stay small integers in V8; data past 2 GiB of image, or from another image, is copied.
-    if (src.buffer !== this.image.buffer || offset >= 0x7fffffff) {
-      return src.toString("latin1", dataAt, dataAt + dataLength);
-    }
-    this.imageHolders++;
-    return offset;
+    return this.holdImage(src, dataAt) ?? src.toString("latin1", dataAt, dataAt + dataLength);
   }
 
   /** Makes room for `nodes` nodes in all before a snapshot restores them. */
@@ -741,7 +865,8 @@ export class DataTree {
     this.dataSize -= path.length + this.dataLength(node);
     this.dropData(node);
     this.unlink(node);
-    this.index.delete(node, path);
+    this.index.delete(node);
+    if (typeof c.paths[node] === "number") this.releaseImage();
     this.quotaRootIndex.nodeDetached(path);
     this.acls.release(c.getInt(node, I_ACL));
     c.release(node);
@@ -781,7 +906,7 @@ export class DataTree {
   }
 
   setChildCounters(node: ZNode, storedCversion: number, pzxid: bigint): void {
-    this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
+    this.changeObserver?.beforeChange(this.pathOf(node), node);
     this.removeTerm(node);
     this.cols.setInt(node, I_CVERSION, storedCversion);
     this.cols.setLong(node, L_PZXID, pzxid);
@@ -789,7 +914,7 @@ export class DataTree {
   }
 
   setData(node: ZNode, data: Buffer | null, version: number, mzxid: bigint, mtime: bigint): void {
-    this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
+    this.changeObserver?.beforeChange(this.pathOf(node), node);
     this.removeTerm(node);
     this.dataSize += (data === null ? 0 : data.length) - this.dataLength(node);
     this.dropData(node);
@@ -802,7 +927,7 @@ export class DataTree {
   }
 
   setACL(node: ZNode, acl: readonly ACL[], aversion: number): void {
-    this.changeObserver?.beforeChange(this.cols.paths[node]!, node);
+    this.changeObserver?.beforeChange(this.pathOf(node), node);
     this.removeTerm(node);
     const next = this.acls.acquire(acl);
     this.acls.release(this.cols.getInt(node, I_ACL));
@@ -876,7 +1001,7 @@ export class DataTree {
   /** The digest summed afresh over every node: what digest() must always equal. */
   recomputeDigest(): bigint {
     const sum = new DigestSum();
-    for (const [, node] of this.entries()) this.term(node).finishInto(sum);
+    for (const node of this.nodes()) this.term(node).finishInto(sum);
     return sum.value;
   }
 }

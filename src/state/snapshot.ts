@@ -10,6 +10,10 @@ import {
   type DataTree,
   type PersistedNode,
   persistedStatWords,
+  R_DATA_AT,
+  R_DATA_LENGTH,
+  R_PATH_AT,
+  R_PATH_LENGTH,
   R_WORDS,
   RESTORE_INTS,
   STAT_WORDS,
@@ -19,11 +23,12 @@ import { type ACL, writeACLList } from "../protocol/data.js";
 import { JuteReader, JuteWriter } from "../protocol/jute.js";
 import { StateMachine, type StateMachineOptions } from "./machine.js";
 import {
+  F_NOT_ASCII,
+  F_SAME_PARENT,
   P_ACL,
-  P_DATA_AT,
-  P_DATA_LENGTH,
-  P_PATH_AT,
-  P_PATH_LENGTH,
+  P_FLAGS,
+  P_PARENT_HASH,
+  P_PARENT_LENGTH,
   P_RESTORE,
   PREPARED_STRIDE,
   type PreparedNodes,
@@ -49,7 +54,7 @@ export class SnapshotCapture {
   readonly nodeCount: number;
   private readonly tree: DataTree;
   private readonly sessions: [bigint, number][];
-  private readonly walk: IterableIterator<[string, ZNode]>;
+  private readonly walk: IterableIterator<ZNode>;
   /** Images kept from before a change: null means the path did not exist when the capture began. */
   private readonly preserved = new Map<string, PersistedNode | null>();
   /** Slots the walk has written; a change to one of those needs no copy. */
@@ -73,7 +78,7 @@ export class SnapshotCapture {
     this.nodeCount = this.tree.nodeCount;
     this.digest = machine.digest();
     this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs]);
-    this.walk = this.tree.entries();
+    this.walk = this.tree.nodes();
     this.tree.changeObserver = { beforeChange: (path, node) => this.beforeChange(path, node) };
   }
 
@@ -98,9 +103,15 @@ export class SnapshotCapture {
     this.visited[node] = 1;
   }
 
-  /** Writes one record with the stat in `this.words`; data as the tree stores it or as bytes. */
-  private add(w: JuteWriter, path: string, data: string | Uint8Array | null, acl: readonly ACL[]): void {
-    w.writeString(path);
+  /** Writes one record with the stat in `this.words`; path and data as the tree stores them or as bytes. */
+  private add(
+    w: JuteWriter,
+    path: string | Uint8Array,
+    data: string | Uint8Array | null,
+    acl: readonly ACL[],
+  ): void {
+    if (typeof path === "string") w.writeString(path);
+    else w.writeBuffer(path);
     if (typeof data === "string") w.writeLatin1Buffer(data);
     else w.writeBuffer(data);
     const ref = this.aclRefs.get(acl);
@@ -138,8 +149,11 @@ export class SnapshotCapture {
         this.walkDone = true;
         break;
       }
-      const [path, node] = next.value;
-      if (this.preserved.has(path)) continue;
+      const node = next.value;
+      const path = tree.storedPathOf(node);
+      // A path still in the snapshot image was never named to beforeChange (that makes it a string),
+      // so only a string path can have been preserved.
+      if (typeof path === "string" && this.preserved.has(path)) continue;
       this.markVisited(node);
       tree.statWords(node, this.words);
       this.add(w, path, tree.storedDataOf(node), tree.aclOf(node));
@@ -198,21 +212,21 @@ interface LoadedAcl {
 /** A node whose parent came later in the snapshot: placed once every record is read. */
 interface DeferredNode {
   readonly path: string;
-  /** The chunk the record came from and where its data is in it. */
+  /** The chunk the record came from: its RESTORE_INTS ints say where path and data are in it. */
   readonly chunk: Buffer;
-  readonly dataAt: number;
-  readonly dataLength: number;
   readonly acl: LoadedAcl;
-  /** Its RESTORE_INTS ints. */
   readonly restore: Int32Array;
 }
 
-/**
- * Buffer's own UTF-8 decoder, which `toString` reaches after an encoding lookup and range checks;
- * the loader calls it for each node's path, on a range the record decoder has checked.
- */
-interface SliceableBuffer extends Buffer {
-  utf8Slice(start: number, end: number): string;
+/** The path of the record whose RESTORE_INTS ints are at `at`, as a string. */
+function pathString(chunk: Buffer, ints: Int32Array, at: number): string {
+  const pathAt = ints[at + R_PATH_AT]!;
+  return chunk.toString("utf8", pathAt, pathAt + ints[at + R_PATH_LENGTH]!);
+}
+
+function parentPathOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? "/" : path.slice(0, slash);
 }
 
 function longAt(words: ArrayLike<number>, at: number): bigint {
@@ -221,8 +235,8 @@ function longAt(words: ArrayLike<number>, at: number): bigint {
 
 /**
  * Rebuilds a StateMachine from chunks, in the order they were written. Records are decoded in place:
- * the path and data become the strings the tree keeps, the stat words go straight into its columns
- * and each ACL list is interned once. The tree sums its digest as nodes arrive; the result must equal
+ * path and data stay in the chunk's memory (the snapshot's file image), the stat words go straight
+ * into the tree's columns and each ACL list is interned once. The tree sums its digest as nodes arrive; the result must equal
  * the digest the live state had at the snapshot's zxid, which checks the capture and the decoding
  * end to end without a second pass over a million nodes.
  */
@@ -235,8 +249,7 @@ export class SnapshotLoader {
   private readonly acls: LoadedAcl[] = [];
   private sessions: [bigint, number][] = [];
   private nodes = 0;
-  /** The parent of the last node placed: siblings come together, so most parents need no lookup. */
-  private lastParentPath = "";
+  /** The parent of the last record (-1 when not placed yet): siblings come together, so most parents need no lookup. */
   private lastParent: ZNode = -1;
 
   /** `expectedNodes` sizes the tree's index up front; the summary's count is what is checked. */
@@ -251,24 +264,22 @@ export class SnapshotLoader {
   addNodes(chunk: Buffer, prepared: PreparedNodes): void {
     for (const list of prepared.newAcls) this.acls.push({ list, index: this.tree.internAcl(list) });
     const ints = prepared.ints;
-    const bytes = chunk as SliceableBuffer;
     for (let base = 0; base < ints.length; base += PREPARED_STRIDE) {
-      const pathAt = ints[base + P_PATH_AT]!;
-      const path = bytes.utf8Slice(pathAt, pathAt + ints[base + P_PATH_LENGTH]!);
-      const dataAt = ints[base + P_DATA_AT]!;
-      const dataLength = ints[base + P_DATA_LENGTH]!;
+      const at = base + P_RESTORE;
+      const flags = ints[base + P_FLAGS]!;
+      if ((flags & F_SAME_PARENT) === 0) {
+        const pathAt = ints[at + R_PATH_AT]!;
+        const parentEnd = pathAt + ints[base + P_PARENT_LENGTH]!;
+        this.lastParent = this.tree.findBytes(chunk, pathAt, parentEnd, ints[base + P_PARENT_HASH]!);
+      }
+      const path = (flags & F_NOT_ASCII) === 0 ? undefined : pathString(chunk, ints, at);
       const acl = this.acls[ints[base + P_ACL]!]!;
       this.nodes++;
-      const at = base + P_RESTORE;
-      if (!this.place(path, chunk, dataAt, dataLength, acl, ints, at)) {
-        this.deferred.push({
-          path,
-          chunk,
-          dataAt,
-          dataLength,
-          acl,
-          restore: ints.slice(at, at + RESTORE_INTS),
-        });
+      if (this.lastParent >= 0) {
+        this.place(this.lastParent, path, chunk, acl, ints, at);
+      } else {
+        const restore = ints.slice(at, at + RESTORE_INTS);
+        this.deferred.push({ path: path ?? pathString(chunk, ints, at), chunk, acl, restore });
       }
     }
   }
@@ -283,31 +294,18 @@ export class SnapshotLoader {
     this.sessions = sessions;
   }
 
-  /** Puts a node in the tree; false when its parent is not there yet. */
+  /** Puts a node in the tree under `parent`, the node at its parent path. */
   private place(
-    path: string,
+    parent: ZNode,
+    path: string | undefined,
     chunk: Buffer,
-    dataAt: number,
-    dataLength: number,
     acl: LoadedAcl,
     ints: Int32Array,
     at: number,
-  ): boolean {
+  ): void {
     const tree = this.tree;
-    const slash = path.lastIndexOf("/");
-    if (slash < 0) throw new SnapshotContentError(`node path ${JSON.stringify(path)} has no parent`);
-    const parentPath = this.lastParentPath;
-    const sameParent =
-      slash === 0 ? parentPath === "/" : slash === parentPath.length && path.startsWith(parentPath);
-    if (!sameParent) {
-      const p = slash === 0 ? "/" : path.slice(0, slash);
-      const parent = tree.get(p);
-      if (parent === undefined) return false;
-      this.lastParentPath = p;
-      this.lastParent = parent;
-    }
-    if (tree.restore(this.lastParent, path, chunk, dataAt, dataLength, acl.index, ints, at) !== undefined)
-      return true;
+    if (tree.restore(parent, path, chunk, acl.index, ints, at) !== undefined) return;
+    path ??= pathString(chunk, ints, at);
     if (!this.initialPaths.has(path)) {
       throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
@@ -318,11 +316,12 @@ export class SnapshotLoader {
     for (const w of [0, 1, 4, 5, 11, 12]) {
       if (base[w] !== words[w]) throw new SnapshotContentError(`node ${JSON.stringify(path)} appears twice`);
     }
+    const dataAt = ints[at + R_DATA_AT]!;
+    const dataLength = ints[at + R_DATA_LENGTH]!;
     const bytes = dataLength === -1 ? null : Buffer.from(chunk.subarray(dataAt, dataAt + dataLength));
     tree.setData(existing, bytes, words[8]!, longAt(words, 2), longAt(words, 6));
     tree.setACL(existing, acl.list, words[10]!);
     tree.setChildCounters(existing, words[9]!, longAt(words, 13));
-    return true;
   }
 
   /** Checks the rebuilt state against the summary and returns it. */
@@ -330,10 +329,12 @@ export class SnapshotLoader {
     // Parents before children: by depth, then each pass places what it can (depth order suffices).
     const depth = (p: string) => p.split("/").length;
     this.deferred.sort((a, b) => depth(a.path) - depth(b.path));
-    for (const { path, chunk, dataAt, dataLength, acl, restore } of this.deferred) {
-      if (!this.place(path, chunk, dataAt, dataLength, acl, restore, 0)) {
+    for (const { path, chunk, acl, restore } of this.deferred) {
+      const parent = this.tree.get(parentPathOf(path));
+      if (parent === undefined) {
         throw new SnapshotContentError(`node ${JSON.stringify(path)} has no parent in the snapshot`);
       }
+      this.place(parent, path, chunk, acl, restore, 0);
     }
     // The nodes now hold the lists; the references interning took are given back.
     for (const acl of this.acls) this.tree.releaseAcl(acl.index);

@@ -8,6 +8,8 @@ export interface FileHandle {
   write(data: Uint8Array, position: number): Promise<void>;
   /** Reads up to `length` bytes at `position`; shorter only at end of file. */
   read(position: number, length: number): Promise<Buffer>;
+  /** Reads up to `target.length` bytes at `position` into `target`; returns how many (fewer only at end of file). */
+  readInto(target: Uint8Array, position: number): Promise<number>;
   size(): Promise<number>;
   /** fdatasync: the file's data and size are durable once this resolves. */
   datasync(): Promise<void>;

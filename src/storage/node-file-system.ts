@@ -33,13 +33,18 @@ class NodeFile implements FileHandle {
   async read(position: number, length: number): Promise<Buffer> {
     // Only the bytes read are handed out, so the buffer need not be zeroed first.
     const out = Buffer.allocUnsafe(length);
+    const done = await this.readInto(out, position);
+    return done === length ? out : out.subarray(0, done);
+  }
+
+  async readInto(target: Uint8Array, position: number): Promise<number> {
     let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.fh.read(out, done, length - done, position + done);
+    while (done < target.length) {
+      const { bytesRead } = await this.fh.read(target, done, target.length - done, position + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    return done === length ? out : out.subarray(0, done);
+    return done;
   }
 
   async size(): Promise<number> {

@@ -118,6 +118,12 @@ class SimFile implements FileHandle {
     return out;
   }
 
+  async readInto(target: Uint8Array, position: number): Promise<number> {
+    const bytes = await this.read(position, target.length);
+    target.set(bytes);
+    return bytes.length;
+  }
+
   async size(): Promise<number> {
     this.check("read");
     return this.inode.current.length;

@@ -148,13 +148,15 @@ const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * The file read front to back into one buffer of its size, a block at a time with the next block
- * already being read while the caller decodes. With `shared`, the buffer is a SharedArrayBuffer the
- * decoding worker sees too, so chunks reach it without a copy each.
+ * already being read (by the disk layer, straight into its place) while the caller decodes. With
+ * `shared`, the buffer is a SharedArrayBuffer the decoding worker sees too, so chunks reach it
+ * without a copy each.
  */
 class FileImage {
   readonly bytes: Buffer;
+  /** Bytes [0, readEnd) are in the image; a read of the block after them may be under way. */
   private readEnd = 0;
-  private next: Promise<Buffer> | undefined;
+  private next: Promise<number> | undefined;
 
   constructor(
     private readonly f: FileHandle,
@@ -165,8 +167,9 @@ class FileImage {
     this.bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
   }
 
-  private startRead(): Promise<Buffer> {
-    const read = this.f.read(this.readEnd, Math.min(READ_BLOCK_BYTES, this.size - this.readEnd));
+  private startRead(): Promise<number> {
+    const end = Math.min(this.readEnd + READ_BLOCK_BYTES, this.size);
+    const read = this.f.readInto(this.bytes.subarray(this.readEnd, end), this.readEnd);
     // A prefetch nobody waits for must not be an unhandled rejection; take() rethrows it.
     read.catch(() => undefined);
     return read;
@@ -176,11 +179,10 @@ class FileImage {
   async take(offset: number, length: number): Promise<Buffer> {
     if (offset + length > this.size) throw snapshotCorrupt(this.path, offset, "the file ends early");
     while (this.readEnd < offset + length) {
-      const block = await (this.next ?? this.startRead());
+      const read = await (this.next ?? this.startRead());
       this.next = undefined;
-      if (block.length === 0) throw snapshotCorrupt(this.path, this.readEnd, "the file ends early");
-      this.bytes.set(block, this.readEnd);
-      this.readEnd += block.length;
+      if (read === 0) throw snapshotCorrupt(this.path, this.readEnd, "the file ends early");
+      this.readEnd += read;
       if (this.readEnd < this.size) this.next = this.startRead();
     }
     return this.bytes.subarray(offset, offset + length);

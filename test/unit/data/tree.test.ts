@@ -257,7 +257,11 @@ describe("path index", () => {
         fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 })), { maxLength: 4000 }),
         (ops) => {
           const paths: (string | null)[] = [];
-          const index = new PathIndex(paths);
+          const index = new PathIndex({
+            keyEquals: (slot, path) => paths[slot] === path,
+            keyEqualsBytes: (slot, bytes, start, end) =>
+              paths[slot] === Buffer.from(bytes.subarray(start, end)).toString(),
+          });
           const model = new Map<string, number>();
           for (const [add, n] of ops) {
             const path = `/p${n}`;
@@ -267,13 +271,17 @@ describe("path index", () => {
               index.insertHashed(paths.length - 1, pathHash(path));
               model.set(path, paths.length - 1);
             } else if (!add && slot !== undefined) {
-              index.delete(slot, path);
+              index.delete(slot);
               model.delete(path);
             }
           }
           assert.equal(index.size, model.size);
           for (let n = 0; n <= 3000; n += 7) assert.equal(index.get(`/p${n}`), model.get(`/p${n}`) ?? -1);
-          for (const [path, slot] of model) assert.equal(index.get(path), slot);
+          for (const [path, slot] of model) {
+            assert.equal(index.get(path), slot);
+            const bytes = Buffer.from(`//${path}`);
+            assert.equal(index.findBytes(bytes, 2, bytes.length, pathHash(path)), slot);
+          }
         },
       ),
       { numRuns: 50 },

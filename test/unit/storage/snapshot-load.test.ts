@@ -147,3 +147,49 @@ test("a damaged chunk is refused as corrupt at its offset whichever thread decod
     });
   }
 });
+
+test("paths loaded from a snapshot stay in its image until used, and act like the strings they were", async () => {
+  const steps: Step[] = [create("/q", null, 2)];
+  for (let k = 0; k < 100; k++) steps.push(create(`/q/c${k}`, Buffer.from(`v${k}`), 2));
+  // Kept as strings from the start: a non-ASCII path, and quota nodes (their roots are indexed).
+  steps.push(create("/q/caf\u00e9", Buffer.from("x"), 2));
+  steps.push(create("/zookeeper/quota/q", null, 2));
+  steps.push(create("/zookeeper/quota/q/zookeeper_limits", Buffer.from("count=10,bytes=-1"), 2));
+  const m = machineWith(steps);
+  const loaded = await roundTrip(m, 16);
+  const t = loaded.tree;
+  const inImage = () => [...t.nodes()].filter((n) => typeof t.storedPathOf(n) !== "string").length;
+  // /q itself was looked up by path when its quota usage was counted.
+  assert.equal(inImage(), 100, "the ASCII children of /q keep their paths in the image");
+  assert.deepEqual(t.quotaRoots().roots(), m.tree.quotaRoots().roots());
+  assert.deepEqual(t.childrenOf(t.get("/q")!), m.tree.childrenOf(m.tree.get("/q")!));
+  assert.equal(inImage(), 100, "listing children leaves their paths in the image");
+  assert.equal(t.pathOf(t.get("/q/c7")!), "/q/c7");
+  assert.equal(inImage(), 99, "a lookup makes the path it found a string");
+
+  // Changes to nodes whose paths are still in the image, on the loaded and on the original machine.
+  const more: Step[] = [
+    { txn: { kind: "delete", request: { path: "/q/c1", version: -1 } }, sessionId: 1n, authIds: [] },
+    {
+      txn: { kind: "setData", request: { path: "/q/c2", data: Buffer.from("new"), version: -1 } },
+      sessionId: 1n,
+      authIds: [],
+    },
+    create("/q/c1", Buffer.from("again"), 2),
+  ];
+  for (const e of toEntries(more, m.lastZxid + 1n)) {
+    m.apply(e);
+    loaded.apply(e);
+  }
+  assert.equal(loaded.digest(), m.digest());
+  assert.equal(t.recomputeDigest(), t.digest());
+  assert.deepEqual(t.childrenOf(t.get("/q")!), m.tree.childrenOf(m.tree.get("/q")!));
+
+  // A snapshot of the loaded machine writes the paths still in the image as they are.
+  const again = await roundTrip(loaded, 16);
+  assert.equal(again.digest(), m.digest());
+  // In slot order, where the recreated /q/c1 took its old slot: children are a set, as in ZooKeeper.
+  const sorted = (tree: typeof t) => tree.childrenOf(tree.get("/q")!).sort();
+  assert.deepEqual(sorted(again.tree), sorted(m.tree));
+  assert.deepEqual(again.tree.dataOf(again.tree.get("/q/c99")!), Buffer.from("v99"));
+});
