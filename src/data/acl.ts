@@ -146,12 +146,16 @@ function matchesId(scheme: string, authId: string, aclId: string): boolean {
  */
 export function checkPerm(acl: readonly ACL[], perm: number, authIds: readonly Id[]): boolean {
   if (acl.length === 0) return true;
-  for (const authId of authIds) if (authId.scheme === "super") return true;
-  for (const a of acl) {
+  // Indexed loops: the lists are frozen (interned in the tree, shared by decoded log entries), and V8
+  // allocates an iterator result per step of a for-of over a frozen array; this runs on every write.
+  for (let i = 0; i < authIds.length; i++) if (authIds[i]!.scheme === "super") return true;
+  for (let i = 0; i < acl.length; i++) {
+    const a = acl[i]!;
     if ((a.perms & perm) === 0) continue;
     const { scheme, id } = a.id;
     if (scheme === "world" && id === "anyone") return true;
-    for (const authId of authIds) {
+    for (let j = 0; j < authIds.length; j++) {
+      const authId = authIds[j]!;
       if (authId.scheme === scheme && matchesId(scheme, authId.id, id)) return true;
     }
   }
@@ -162,33 +166,45 @@ function sameACL(a: ACL, b: ACL): boolean {
   return a.perms === b.perms && a.id.scheme === b.id.scheme && a.id.id === b.id.id;
 }
 
+/** Whether an entry equal to acl[i] comes before it. */
+function repeatsEarlier(acl: readonly ACL[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (sameACL(acl[j]!, acl[i]!)) return true;
+  return false;
+}
+
 /**
  * The ACL list to store for a create or setACL: duplicates removed, `auth` expanded to the session's
  * authenticated ids, every id checked by its scheme. undefined means INVALIDACL (also for null/empty).
+ * A list that needs no change is returned as it is: almost every create sends one, and a replay of
+ * the log runs this once per create.
  */
-export function fixupACL(acl: readonly ACL[] | null, authIds: readonly Id[]): ACL[] | undefined {
+export function fixupACL(acl: readonly ACL[] | null, authIds: readonly Id[]): readonly ACL[] | undefined {
   if (acl === null || acl.length === 0) return undefined;
-  const unique: ACL[] = [];
-  for (const a of acl) if (!unique.some((u) => sameACL(u, a))) unique.push(a);
-  const out: ACL[] = [];
-  for (const a of unique) {
+  /** The list so far, once it differs from `acl` (an entry dropped or expanded). */
+  let out: ACL[] | undefined;
+  for (let i = 0; i < acl.length; i++) {
+    const a = acl[i]!;
+    if (repeatsEarlier(acl, i)) {
+      out ??= acl.slice(0, i);
+      continue;
+    }
     const { scheme, id } = a.id;
-    if (scheme === "world" && id === "anyone") {
-      out.push(a);
-    } else if (scheme === "auth") {
+    if (scheme === "auth") {
+      out ??= acl.slice(0, i);
       let expanded = false;
-      for (const authId of authIds) {
+      for (let j = 0; j < authIds.length; j++) {
+        const authId = authIds[j]!;
         if (!AUTHENTICATED_SCHEMES.has(authId.scheme)) continue;
         expanded = true;
         out.push({ perms: a.perms, id: authId });
       }
       if (!expanded) return undefined;
-    } else {
-      if (isValidId(scheme, id) !== true) return undefined;
-      out.push(a);
+      continue;
     }
+    if (!(scheme === "world" && id === "anyone") && isValidId(scheme, id) !== true) return undefined;
+    out?.push(a);
   }
-  return out;
+  return out ?? acl;
 }
 
 function sha1Base64(s: string): string {

@@ -85,14 +85,30 @@ export class JuteReader {
 
   /** A jute buffer; null when the length is -1. The result is a copy, safe to keep. */
   readBuffer(): Buffer | null {
-    const len = this.readLength("buffer");
-    if (len === -1) return null;
-    this.need(len, "buffer body");
+    const start = this.skipBuffer();
+    if (start < 0) return null;
     // allocUnsafe is fully overwritten by the copy; Buffer.from(subarray) would make a second view.
-    const out = Buffer.allocUnsafe(len);
-    this.buf.copy(out, 0, this.offset, this.offset + len);
-    this.offset += len;
+    const out = Buffer.allocUnsafe(this.offset - start);
+    this.buf.copy(out, 0, start, this.offset);
     return out;
+  }
+
+  /**
+   * A jute buffer as a view of the bytes being read, not a copy: for a caller whose bytes are never
+   * written again (a log segment read at start-up), spared a copy and a pool allocation per field.
+   */
+  readBufferView(): Buffer | null {
+    const start = this.skipBuffer();
+    return start < 0 ? null : this.buf.subarray(start, this.offset);
+  }
+
+  /** Moves past a jute buffer and returns where its body starts, or -1 when it is null. */
+  private skipBuffer(): number {
+    const len = this.readLength("buffer");
+    if (len === -1) return -1;
+    this.need(len, "buffer body");
+    this.offset += len;
+    return this.offset - len;
   }
 
   readString(): string | null {

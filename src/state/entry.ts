@@ -163,7 +163,9 @@ function readLong(r: JuteReader): bigint {
 /**
  * Decodes a run of entries, such as a log read at start-up. Consecutive entries mostly repeat the
  * leader time, session, identities and ACL list; each repeat gets the previous entry's value (ids and
- * ACLs frozen, as they are shared), so a million recovered entries do not hold a million copies.
+ * ACLs frozen, as they are shared), so a million recovered entries do not hold a million copies. A
+ * create's data is a view of the decoded bytes, not a copy: the caller must not change those bytes
+ * while the entry is in use (a log reader's segment images are never written).
  */
 export class EntryDecoder {
   private readonly timeMs = new RepeatedField(readLong);
@@ -196,7 +198,7 @@ export class EntryDecoder {
         const opcode = r.readInt();
         if (!isCreateOpcode(opcode)) throw new JuteDecodeError(`entry: ${opcode} is not a create opcode`);
         const path = r.readStringOrEmpty();
-        const data = r.readBuffer();
+        const data = r.readBufferView();
         const acl = this.acl.next(r, b);
         const flags = r.readInt();
         const ttl = this.ttl.next(r, b);

@@ -1,13 +1,14 @@
 // The replicated state machine: `apply(entry)` evaluates one committed log entry against the tree
 // with ZooKeeper's validation order (PrepRequestProcessor) and effects (DataTree), and returns the
-// reply and the watch triggers. All validation happens here, so every replica reaches the same answer
-// from the same entries; the only time used is the entry's. Reads answer from the same tree. Quota
-// rules live in quota.ts, the multi undo log in undo.ts, clean-up selection in cleanup.ts.
+// reply and the watch triggers; `replay(entry)` makes the same change for an entry read back from the
+// log at start-up, without building a reply. All validation happens here, so every replica reaches the
+// same answer from the same entries; the only time used is the entry's. Reads answer from the same
+// tree. Quota rules live in quota.ts, the multi undo log in undo.ts, clean-up selection in cleanup.ts.
 
 import { checkPerm, fixupACL, maskDigests } from "../data/acl.js";
 import { DigestSum, Hasher64 } from "../data/hash.js";
 import { validatePath } from "../data/path.js";
-import { CONTAINER_OWNER, DataTree, NodeKind, SYSTEM_PATHS, ttlOwner } from "../data/tree.js";
+import { CONTAINER_OWNER, DataTree, NodeKind, SYSTEM_PATHS, ttlOwner, type ZNode } from "../data/tree.js";
 import {
   createModeOf,
   Err,
@@ -41,24 +42,27 @@ export interface StateMachineOptions {
   readonly enforceQuota?: boolean;
 }
 
-/** One multi sub-result, tagged with the MultiHeader type it is sent with (§9.2). */
-export type MultiResult =
+/**
+ * One multi sub-result, tagged with the MultiHeader type it is sent with (§9.2). `S` is the Stat
+ * type, undefined inside a replay, which builds no Stats (see ReplyParts).
+ */
+export type MultiResult<S = Stat> =
   | { type: 1; path: string }
-  | { type: 15; path: string; stat: Stat }
+  | { type: 15; path: string; stat: S }
   | { type: 2 }
-  | { type: 5; stat: Stat }
+  | { type: 5; stat: S }
   | { type: 13 }
   | { type: -1; err: number };
 
-export type TxnResult =
+export type TxnResult<S = Stat> =
   /** A failed non-multi txn: the reply is a header with this (non-zero) error code. */
   | { kind: "error"; err: number }
-  | { err: 0; kind: "create"; path: string; stat: Stat }
+  | { err: 0; kind: "create"; path: string; stat: S }
   | { err: 0; kind: "delete" }
-  | { err: 0; kind: "setData"; stat: Stat }
-  | { err: 0; kind: "setACL"; stat: Stat }
+  | { err: 0; kind: "setData"; stat: S }
+  | { err: 0; kind: "setACL"; stat: S }
   /** Always err 0; a failed multi carries its failure in `results` (§9.3). */
-  | { err: 0; kind: "multi"; results: MultiResult[] }
+  | { err: 0; kind: "multi"; results: MultiResult<S>[] }
   /** createSession, closeSession. */
   | { err: 0; kind: "session" };
 
@@ -79,6 +83,50 @@ export interface ApplyOutcome {
    */
   warnings?: string[];
 }
+
+/**
+ * What a txn hands its reply besides the state change: the Stats ZooKeeper copies out, and the watch
+ * triggers. The ops write through this, so apply and replay run the same code for the change itself.
+ */
+interface ReplyParts<S> {
+  /** The node's Stat as the reply shows it: taken now, before later changes in the same txn. */
+  stat(node: ZNode): S;
+  trigger(type: EventTypeValue, path: string, acl: readonly ACL[]): void;
+  /** NodeChildrenChanged on the parent of `path`, whose ACL is `parentAcl`. */
+  childrenChanged(path: string, parentAcl: readonly ACL[]): void;
+  /** A failed multi fires nothing. */
+  dropTriggers(): void;
+}
+
+class LiveReply implements ReplyParts<Stat> {
+  readonly triggers: Trigger[] = [];
+
+  constructor(private readonly tree: DataTree) {}
+
+  stat(node: ZNode): Stat {
+    return this.tree.statOf(node);
+  }
+
+  trigger(type: EventTypeValue, path: string, acl: readonly ACL[]): void {
+    this.triggers.push({ type, path, acl });
+  }
+
+  childrenChanged(path: string, parentAcl: readonly ACL[]): void {
+    this.trigger(EventType.NodeChildrenChanged, watchParent(path), parentAcl);
+  }
+
+  dropTriggers(): void {
+    this.triggers.length = 0;
+  }
+}
+
+/** A replay's: no client waits for a reply, and no watch is set before start-up ends. */
+const NO_REPLY: ReplyParts<undefined> = {
+  stat: () => undefined,
+  trigger: () => {},
+  childrenChanged: () => {},
+  dropTriggers: () => {},
+};
 
 /** A read's answer: an error code, or the fields of the response. */
 export type ReadResult<T> = { kind: "error"; err: number } | ({ kind: "ok"; err: 0 } & T);
@@ -177,21 +225,34 @@ export class StateMachine {
   }
 
   apply(entry: Entry): ApplyOutcome {
-    if (entry.zxid <= this.appliedZxid) {
-      throw new Error(
-        `invariant: zxid 0x${entry.zxid.toString(16)} applied after 0x${this.appliedZxid.toString(16)}`,
-      );
-    }
-    this.appliedZxid = entry.zxid;
-    const triggers: Trigger[] = [];
-    this.warnings = [];
-    const result = this.applyTxn(entry, triggers);
-    const outcome: ApplyOutcome = { result, triggers: result.err === 0 ? triggers : [] };
+    this.advance(entry.zxid);
+    const reply = new LiveReply(this.tree);
+    const result = this.applyTxn(entry, reply);
+    const outcome: ApplyOutcome = { result, triggers: result.err === 0 ? reply.triggers : [] };
     if (this.warnings.length > 0) outcome.warnings = this.warnings;
     return outcome;
   }
 
-  private applyTxn(e: Entry, triggers: Trigger[]): TxnResult {
+  /**
+   * apply for an entry read back from the log at start-up: the same change to the state (tree,
+   * digest, sessions, lastZxid), with no reply, watch triggers or warnings, which nobody would read.
+   */
+  replay(entry: Entry): void {
+    this.advance(entry.zxid);
+    this.applyTxn(entry, NO_REPLY);
+  }
+
+  private advance(zxid: bigint): void {
+    if (zxid <= this.appliedZxid) {
+      throw new Error(
+        `invariant: zxid 0x${zxid.toString(16)} applied after 0x${this.appliedZxid.toString(16)}`,
+      );
+    }
+    this.appliedZxid = zxid;
+    this.warnings = [];
+  }
+
+  private applyTxn<S>(e: Entry, reply: ReplyParts<S>): TxnResult<S> {
     const txn = e.txn;
     switch (txn.kind) {
       case "createSession": {
@@ -200,30 +261,30 @@ export class StateMachine {
         return { err: 0, kind: "session" };
       }
       case "closeSession":
-        this.closeSession(e, triggers);
+        this.closeSession(e, reply);
         return { err: 0, kind: "session" };
       case "create": {
-        const r = this.create(e, txn.opcode, txn.request, undefined, triggers);
+        const r = this.create(e, txn.opcode, txn.request, undefined, reply);
         return typeof r === "number"
           ? errorResult(r)
           : { err: 0, kind: "create", path: r.path, stat: r.stat };
       }
       case "delete": {
-        const r = this.delete(e, txn.request, undefined, triggers);
+        const r = this.delete(e, txn.request, undefined, reply);
         return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
       }
       case "setData": {
-        const r = this.setData(e, txn.request, undefined, triggers);
+        const r = this.setData(e, txn.request, undefined, reply);
         return typeof r === "number" ? errorResult(r) : { err: 0, kind: "setData", stat: r };
       }
       case "setACL": {
-        const r = this.setACL(e, txn.request);
+        const r = this.setACL(e, txn.request, reply);
         return typeof r === "number" ? errorResult(r) : { err: 0, kind: "setACL", stat: r };
       }
       case "multi":
-        return this.multi(e, txn.ops, triggers);
+        return this.multi(e, txn.ops, reply);
       case "deleteContainer": {
-        const r = this.deleteContainer(e, txn.path, triggers);
+        const r = this.deleteContainer(e, txn.path, reply);
         return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
       }
     }
@@ -253,23 +314,23 @@ export class StateMachine {
     tree.setData(node, write.data, version, mzxid, mtime);
   }
 
-  private closeSession(e: Entry, triggers: Trigger[]): void {
+  private closeSession(e: Entry, reply: ReplyParts<unknown>): void {
     const id = normalizeId(e.sessionId);
     const owned = this.tree.ephemeralsOf(id);
     if (owned !== undefined) {
-      for (const path of [...owned]) this.removeNode(path, e.zxid, undefined, triggers);
+      for (const path of [...owned]) this.removeNode(path, e.zxid, undefined, reply);
     }
     this.sessionTable.delete(id);
   }
 
   /** pRequest2TxnCreate's checks in its order, then DataTree.createNode's effects. */
-  private create(
+  private create<S>(
     e: Entry,
     opcode: CreateOpcode,
     req: CreateTTLRequest,
     undo: Undo[] | undefined,
-    triggers: Trigger[],
-  ): OpOutcome<{ path: string; stat: Stat }> {
+    reply: ReplyParts<S>,
+  ): OpOutcome<{ path: string; stat: S }> {
     const tree = this.tree;
     const mode = createModeOf(req.flags);
     if (mode === undefined) return Err.BADARGUMENTS;
@@ -318,18 +379,16 @@ export class StateMachine {
     });
     tree.setChildCounters(parent, (parentCversion + 1) | 0, e.zxid);
     // ZooKeeper copies the Stat out before the quota updates, which may rewrite this very node.
-    const stat = tree.statOf(node);
+    const stat = reply.stat(node);
     this.writeStats(this.quotas.recountIfStatsNode(path), undo);
     this.writeStats(this.quotas.statsAfter(path, bytes, 1, this.warnings), undo);
-    triggers.push(
-      { type: EventType.NodeCreated, path, acl: tree.aclOf(node) },
-      { type: EventType.NodeChildrenChanged, path: watchParent(path), acl: tree.aclOf(parent) },
-    );
+    reply.trigger(EventType.NodeCreated, path, tree.aclOf(node));
+    reply.childrenChanged(path, tree.aclOf(parent));
     return { path, stat };
   }
 
   /** DataTree.deleteNode: the parent's pzxid rises, its stored cversion does not change. */
-  private removeNode(path: string, zxid: bigint, undo: Undo[] | undefined, triggers: Trigger[]): void {
+  private removeNode(path: string, zxid: bigint, undo: Undo[] | undefined, reply: ReplyParts<unknown>): void {
     const tree = this.tree;
     const parentPath = path.slice(0, path.lastIndexOf("/"));
     const parent = tree.get(parentPath)!;
@@ -339,10 +398,8 @@ export class StateMachine {
     if (zxid > pzxid) tree.setChildCounters(parent, tree.storedCversion(parent), zxid);
     const bytes = image.data === null ? 0 : image.data.length;
     this.writeStats(this.quotas.statsAfter(path, -bytes, -1, this.warnings), undo);
-    triggers.push(
-      { type: EventType.NodeDeleted, path, acl: image.acl },
-      { type: EventType.NodeChildrenChanged, path: watchParent(path), acl: tree.aclOf(parent) },
-    );
+    reply.trigger(EventType.NodeDeleted, path, image.acl);
+    reply.childrenChanged(path, tree.aclOf(parent));
   }
 
   /** getParentPathAndValidate: a '/', no NUL, and not one of the system nodes. */
@@ -350,7 +407,7 @@ export class StateMachine {
     return path.lastIndexOf("/") >= 0 && !path.includes("\0") && !SYSTEM_PATHS.has(path);
   }
 
-  private delete(e: Entry, req: DeleteRequest, undo: Undo[] | undefined, triggers: Trigger[]): number {
+  private delete(e: Entry, req: DeleteRequest, undo: Undo[] | undefined, reply: ReplyParts<unknown>): number {
     const tree = this.tree;
     const path = req.path;
     if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
@@ -362,7 +419,7 @@ export class StateMachine {
     if (node === undefined) return Err.NONODE;
     if (req.version !== -1 && req.version !== tree.version(node)) return Err.BADVERSION;
     if (tree.numChildren(node) !== 0) return Err.NOTEMPTY;
-    this.removeNode(path, e.zxid, undo, triggers);
+    this.removeNode(path, e.zxid, undo, reply);
     return 0;
   }
 
@@ -370,23 +427,23 @@ export class StateMachine {
    * Server clean-up: no ACL or session check; refuses nodes with children and normal ephemerals. Like
    * ZooKeeper it does not re-check why the node was chosen: a TTL node modified since is still deleted.
    */
-  private deleteContainer(e: Entry, path: string, triggers: Trigger[]): number {
+  private deleteContainer(e: Entry, path: string, reply: ReplyParts<unknown>): number {
     const tree = this.tree;
     if (!StateMachine.deletablePath(path)) return Err.BADARGUMENTS;
     const node = tree.get(path);
     if (node === undefined) return Err.NONODE;
     if (tree.numChildren(node) !== 0) return Err.NOTEMPTY;
     if (tree.kindOf(node) === NodeKind.EPHEMERAL) return Err.BADVERSION;
-    this.removeNode(path, e.zxid, undefined, triggers);
+    this.removeNode(path, e.zxid, undefined, reply);
     return 0;
   }
 
-  private setData(
+  private setData<S>(
     e: Entry,
     req: SetDataRequest,
     undo: Undo[] | undefined,
-    triggers: Trigger[],
-  ): OpOutcome<Stat> {
+    reply: ReplyParts<S>,
+  ): OpOutcome<S> {
     const tree = this.tree;
     if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
@@ -407,13 +464,13 @@ export class StateMachine {
       mtime: tree.mtime(node),
     });
     tree.setData(node, req.data, (version + 1) | 0, e.zxid, e.timeMs);
-    const stat = tree.statOf(node);
+    const stat = reply.stat(node);
     this.writeStats(this.quotas.statsAfter(req.path, bytesDiff, 0, this.warnings), undo);
-    triggers.push({ type: EventType.NodeDataChanged, path: req.path, acl: tree.aclOf(node) });
+    reply.trigger(EventType.NodeDataChanged, req.path, tree.aclOf(node));
     return stat;
   }
 
-  private setACL(e: Entry, req: SetACLRequest): OpOutcome<Stat> {
+  private setACL<S>(e: Entry, req: SetACLRequest, reply: ReplyParts<S>): OpOutcome<S> {
     const tree = this.tree;
     if (!this.sessionLive(e)) return Err.SESSIONEXPIRED;
     if (validatePath(req.path) !== undefined) return Err.BADARGUMENTS;
@@ -425,7 +482,7 @@ export class StateMachine {
     const aversion = tree.aversion(node);
     if (req.version !== -1 && req.version !== aversion) return Err.BADVERSION;
     tree.setACL(node, acl, (aversion + 1) | 0);
-    return tree.statOf(node);
+    return reply.stat(node);
   }
 
   /** The `check` op of a multi: path, existence, READ, then the data version. */
@@ -440,25 +497,25 @@ export class StateMachine {
     return 0;
   }
 
-  private multiOp(e: Entry, op: MultiOp, undo: Undo[], triggers: Trigger[]): OpOutcome<MultiResult> {
+  private multiOp<S>(e: Entry, op: MultiOp, undo: Undo[], reply: ReplyParts<S>): OpOutcome<MultiResult<S>> {
     switch (op.type) {
       case OpCode.create:
       case OpCode.create2:
       case OpCode.createContainer:
       case OpCode.createTTL: {
         const request: CreateTTLRequest = op.type === OpCode.createTTL ? op : { ...op, ttl: -1n };
-        const r = this.create(e, op.type, request, undo, triggers);
+        const r = this.create(e, op.type, request, undo, reply);
         if (typeof r === "number") return r;
         return op.type === OpCode.create
           ? { type: 1, path: r.path }
           : { type: 15, path: r.path, stat: r.stat };
       }
       case OpCode.delete: {
-        const r = this.delete(e, op, undo, triggers);
+        const r = this.delete(e, op, undo, reply);
         return r === 0 ? { type: 2 } : r;
       }
       case OpCode.setData: {
-        const r = this.setData(e, op, undo, triggers);
+        const r = this.setData(e, op, undo, reply);
         return typeof r === "number" ? r : { type: 5, stat: r };
       }
       case OpCode.check: {
@@ -471,22 +528,22 @@ export class StateMachine {
   }
 
   /** All-or-nothing under one zxid: on the first failure every earlier op is undone (§9.3). */
-  private multi(e: Entry, requested: readonly MultiOp[], triggers: Trigger[]): TxnResult {
+  private multi<S>(e: Entry, requested: readonly MultiOp[], reply: ReplyParts<S>): TxnResult<S> {
     // Ops ZooKeeper could not read (read ops, unknown or TTL flags on a create) fail the whole
     // request like an undecodable body (§9.7), before anything runs.
     const ops = interpretMultiOps(requested);
     if (ops === undefined) return errorResult(Err.MARSHALLINGERROR);
     const undo: Undo[] = [];
-    const results: MultiResult[] = [];
+    const results: MultiResult<S>[] = [];
     for (let i = 0; i < ops.length; i++) {
-      const r = this.multiOp(e, ops[i]!, undo, triggers);
+      const r = this.multiOp(e, ops[i]!, undo, reply);
       if (typeof r === "number") {
         rollback(this.tree, undo);
-        triggers.length = 0;
+        reply.dropTriggers();
         // ZooKeeper's prep stage turns an exception (here: unparseable quota data) into a
         // MARSHALLINGERROR for the whole request, not a per-op result.
         if (r === Err.MARSHALLINGERROR) return errorResult(r);
-        const failed: MultiResult[] = ops.map((_, j) => ({
+        const failed: MultiResult<S>[] = ops.map((_, j) => ({
           type: -1,
           err: j < i ? 0 : j === i ? r : Err.RUNTIMEINCONSISTENCY,
         }));

@@ -1,7 +1,9 @@
 // Reads the log back at start-up: which segments recovery needs, their records in order, and where
 // appending resumes. A torn tail of the newest segment (a crash mid-write) is cut by rewriting the
 // segment's valid prefix through a temporary file and an atomic rename; every other kind of damage,
-// and any gap between segments or before the snapshot, stops start-up with the file and offset.
+// and any gap between segments or before the snapshot, stops start-up with the file and offset. The
+// reading and checking (scanLog) writes nothing, so start-up runs it while the snapshot loads and can
+// drop it; the repairs follow in openScannedLog, and entries are decoded only as they are replayed.
 
 import { join } from "node:path";
 import { JuteDecodeError } from "../protocol/jute.js";
@@ -35,14 +37,48 @@ export interface LogSegmentInfo {
 }
 
 export interface ReadLogResult {
-  /** Entries after `afterZxid`, in log order. */
-  readonly entries: Entry[];
+  /** How many entries come after `afterZxid`. */
+  readonly entryCount: number;
+  /**
+   * The entries after `afterZxid`, in log order, decoded as the iteration reaches them so that a
+   * replay never holds them all (a create's data is a view of the segment read). Throws
+   * PDK_LOG_CORRUPT at a record whose checksums match but whose entry does not decode.
+   */
+  entries(): IterableIterator<Entry>;
   /** Highest zxid in the log, or `afterZxid` when the log holds nothing newer. */
   readonly lastZxid: bigint;
   /** undefined when there is no segment to continue, or the log ends before `afterZxid`. */
   readonly tail: LogTail | undefined;
   /** Every segment with a valid header, oldest first (retention decides on these). */
   readonly segments: LogSegmentInfo[];
+}
+
+/** A needed segment as read and checked: `records[from..]` are the records after `afterZxid`. */
+interface ScannedSegment {
+  readonly path: string;
+  readonly bytes: Buffer;
+  readonly records: readonly number[];
+  readonly from: number;
+}
+
+/**
+ * The log read and checked end to end for a snapshot at `afterZxid`, with nothing written to disk:
+ * what start-up can do while the snapshot loads, knowing its zxid from its name. openScannedLog then
+ * makes the repairs the scan found needed.
+ */
+export interface LogScan {
+  readonly dir: string;
+  readonly afterZxid: bigint;
+  readonly segments: LogSegmentInfo[];
+  readonly needed: readonly ScannedSegment[];
+  /** Highest zxid in the log (the last before the first needed segment when it holds none). */
+  readonly lastZxid: bigint;
+  /** The newest segment, when the log reaches `afterZxid`: where appending resumes. */
+  readonly tail: LogTail | undefined;
+  /** The newest segment's torn last record, to cut. */
+  readonly torn: { readonly path: string; readonly bytes: Buffer; readonly offset: number } | undefined;
+  /** A newest segment left empty by a crash while creating it; removed once the log is known whole. */
+  readonly unwritten: { readonly path: string; readonly firstZxid: bigint } | undefined;
 }
 
 /** Segments considered at start-up; more than this means purging has not run for a very long time. */
@@ -106,32 +142,19 @@ export async function readLog(
   afterZxid: bigint,
   logger: StorageLogger,
 ): Promise<ReadLogResult> {
+  return openScannedLog(fs, await scanLog(fs, dir, afterZxid), logger);
+}
+
+/**
+ * readLog's reads and checks, which write nothing (so a scan for a snapshot that then proves
+ * unreadable is simply dropped): the segments' headers, the chain of segments from the one holding
+ * `afterZxid` on, and every record's checksums and zxid order.
+ */
+export async function scanLog(fs: FileSystem, dir: string, afterZxid: bigint): Promise<LogScan> {
   await fs.mkdirp(dir);
-  for (const name of await fs.list(dir)) {
-    if (name.startsWith("log.") && name.endsWith(".tmp")) await fs.unlink(join(dir, name));
-  }
   const names = await listSegments(fs, dir);
   const segments: LogSegmentInfo[] = [];
-  /** A newest segment left empty by a crash while creating it; removed once the log is known whole. */
-  let unwritten: { path: string; firstZxid: bigint } | undefined;
-  // Its name still proves the log had reached the zxid before it: a log (or snapshot) that ends
-  // earlier lost entries, for instance to a deleted segment, and must not start.
-  const settleUnwritten = async (reached: bigint): Promise<void> => {
-    if (unwritten === undefined) return;
-    if (!isSuccessor(reached, unwritten.firstZxid)) {
-      throw new StorageError(
-        "PDK_STORAGE_GAP",
-        `the newest log segment ${unwritten.path} was created for zxid ${hex(unwritten.firstZxid)}, but the ` +
-          `snapshot and log before it end at ${hex(reached)}: the entries in between are missing, and ` +
-          `starting would lose them. ${REMEDY}.`,
-      );
-    }
-    logger.warn(
-      `removing ${unwritten.path}: the newest log segment was never written (crash while creating it)`,
-    );
-    await fs.unlink(unwritten.path);
-    await fs.syncDir(dir);
-  };
+  let unwritten: LogScan["unwritten"];
   for (let i = 0; i < names.length; i++) {
     const { name, zxid } = names[i]!;
     const path = join(dir, name);
@@ -154,10 +177,17 @@ export async function readLog(
     if (header.firstZxid !== zxid) throw corrupt(path, 16, `header names ${hex(header.firstZxid)}`);
     segments.push({ name, header });
   }
-
   if (segments.length === 0) {
-    await settleUnwritten(afterZxid);
-    return { entries: [], lastZxid: afterZxid, tail: undefined, segments };
+    return {
+      dir,
+      afterZxid,
+      segments,
+      needed: [],
+      lastZxid: afterZxid,
+      tail: undefined,
+      torn: undefined,
+      unwritten,
+    };
   }
 
   // The first needed segment is the newest that starts at or before the snapshot's successor.
@@ -173,10 +203,10 @@ export async function readLog(
     );
   }
 
-  const entries: Entry[] = [];
-  const decoder = new EntryDecoder();
+  const needed: ScannedSegment[] = [];
   let lastZxid = segments[first]!.header.prevZxid;
   let tail: LogTail | undefined;
+  let torn: LogScan["torn"];
   for (let i = first; i < segments.length; i++) {
     const { name, header } = segments[i]!;
     const path = join(dir, name);
@@ -202,21 +232,91 @@ export async function readLog(
     if (scan.stop.kind === "torn") {
       if (!newest)
         throw corrupt(path, scan.stop.offset, "damaged record in a segment that is not the newest");
-      logger.warn(
-        `cutting the torn tail of ${path} at byte ${scan.stop.offset}: a crash interrupted that write ` +
-          "before it was synced, so nothing there was acknowledged",
-      );
-      await cutSegment(fs, path, bytes, scan.stop.offset);
+      torn = { path, bytes, offset: scan.stop.offset };
     }
-    for (const offset of scan.records) {
+    // The snapshot already holds the effect of the records up to afterZxid: their checksums are
+    // checked, but decoding them would only be thrown away (after a clean shutdown that is the whole
+    // newest segment).
+    let from = 0;
+    for (let r = 0; r < scan.records.length; r++) {
+      const offset = scan.records[r]!;
       const zxid = recordZxid(bytes, offset);
       if (zxid <= lastZxid || zxid < header.firstZxid) {
         throw corrupt(path, offset, `zxid ${hex(zxid)} does not follow ${hex(lastZxid)}`);
       }
       lastZxid = zxid;
-      // The snapshot already holds this entry's effect: its checksums are checked, but decoding it
-      // would only be thrown away (after a clean shutdown that is the whole newest segment).
-      if (zxid <= afterZxid) continue;
+      if (zxid <= afterZxid) from = r + 1;
+    }
+    if (from < scan.records.length) needed.push({ path, bytes, records: scan.records, from });
+    if (newest) tail = { path, header, end: scan.end, size: bytes.length };
+  }
+  return { dir, afterZxid, segments, needed, lastZxid, tail, torn, unwritten };
+}
+
+/**
+ * The writes a scan calls for, then the log ready to replay: leftover temporary files of an
+ * interrupted cut removed, a torn tail cut, and an unwritten newest segment removed once the log
+ * before it is known whole.
+ */
+export async function openScannedLog(
+  fs: FileSystem,
+  scan: LogScan,
+  logger: StorageLogger,
+): Promise<ReadLogResult> {
+  const { dir, afterZxid, segments } = scan;
+  for (const name of await fs.list(dir)) {
+    if (name.startsWith("log.") && name.endsWith(".tmp")) await fs.unlink(join(dir, name));
+  }
+  if (scan.torn !== undefined) {
+    const { path, bytes, offset } = scan.torn;
+    logger.warn(
+      `cutting the torn tail of ${path} at byte ${offset}: a crash interrupted that write ` +
+        "before it was synced, so nothing there was acknowledged",
+    );
+    await cutSegment(fs, path, bytes, offset);
+  }
+  // A log that ends before the snapshot has nothing to replay, and new entries start a new segment.
+  const behind = scan.lastZxid < afterZxid;
+  const reached = behind ? afterZxid : scan.lastZxid;
+  const unwritten = scan.unwritten;
+  // Its name still proves the log had reached the zxid before it: a log (or snapshot) that ends
+  // earlier lost entries, for instance to a deleted segment, and must not start.
+  if (unwritten !== undefined) {
+    if (!isSuccessor(reached, unwritten.firstZxid)) {
+      throw new StorageError(
+        "PDK_STORAGE_GAP",
+        `the newest log segment ${unwritten.path} was created for zxid ${hex(unwritten.firstZxid)}, but the ` +
+          `snapshot and log before it end at ${hex(reached)}: the entries in between are missing, and ` +
+          `starting would lose them. ${REMEDY}.`,
+      );
+    }
+    logger.warn(
+      `removing ${unwritten.path}: the newest log segment was never written (crash while creating it)`,
+    );
+    await fs.unlink(unwritten.path);
+    await fs.syncDir(dir);
+  }
+  if (behind) {
+    logger.warn(
+      `the log ends at ${hex(scan.lastZxid)}, before the snapshot at ${hex(afterZxid)}; new entries start a new segment`,
+    );
+  }
+  let entryCount = 0;
+  for (const s of scan.needed) entryCount += s.records.length - s.from;
+  return {
+    entryCount,
+    entries: () => decodeEntries(scan.needed),
+    lastZxid: reached,
+    tail: behind ? undefined : scan.tail,
+    segments,
+  };
+}
+
+function* decodeEntries(needed: readonly ScannedSegment[]): IterableIterator<Entry> {
+  const decoder = new EntryDecoder();
+  for (const { path, bytes, records, from } of needed) {
+    for (let r = from; r < records.length; r++) {
+      const offset = records[r]!;
       let entry: Entry;
       try {
         entry = decoder.decode(bytes, offset + RECORD_HEADER_BYTES, recordPayloadEnd(bytes, offset));
@@ -224,22 +324,13 @@ export async function readLog(
         if (!(error instanceof JuteDecodeError)) throw error;
         throw corrupt(path, offset, `checksum matches but the entry does not decode: ${error.message}`);
       }
+      const zxid = recordZxid(bytes, offset);
       // Formatted only on failure: a message per record is measurable over millions of records.
       if (entry.zxid !== zxid)
         invariant(false, `record zxid ${hex(zxid)} matches its entry's ${hex(entry.zxid)}`);
-      entries.push(entry);
+      yield entry;
     }
-    if (newest) tail = { path, header, end: scan.end, size: bytes.length };
   }
-  if (lastZxid < afterZxid) {
-    await settleUnwritten(afterZxid);
-    logger.warn(
-      `the log ends at ${hex(lastZxid)}, before the snapshot at ${hex(afterZxid)}; new entries start a new segment`,
-    );
-    return { entries, lastZxid: afterZxid, tail: undefined, segments };
-  }
-  await settleUnwritten(lastZxid);
-  return { entries, lastZxid, tail, segments };
 }
 
 /**

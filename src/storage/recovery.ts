@@ -1,12 +1,14 @@
 // Start-up recovery: the newest snapshot that reads back whole (checksums and digest), then every
 // log entry after it, applied in order. A damaged snapshot is skipped for an older one, but only if
 // the log still reaches back to it; otherwise start-up stops rather than serve a state with a hole.
+// The log is read and checked while the snapshot loads: that needs only the snapshot's zxid, which
+// its file name gives.
 
 import { join } from "node:path";
 import { StateMachine, type StateMachineOptions } from "../state/machine.js";
 import { invariant, StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
-import { hex, type ReadLogResult, readLog } from "./log-reader.js";
+import { hex, type LogScan, openScannedLog, type ReadLogResult, scanLog } from "./log-reader.js";
 import type { StorageLogger } from "./logger.js";
 import { listSnapshots, readSnapshot } from "./snapshot-file.js";
 
@@ -37,10 +39,18 @@ export async function recover(o: RecoverOptions): Promise<Recovered> {
     // A snapshot interrupted before its rename: never complete, never used.
     if (name.startsWith("snapshot.") && name.endsWith(".tmp")) await fs.unlink(join(o.dataDir, name));
   }
+  const snapshots = (await listSnapshots(fs, o.dataDir)).slice(0, SNAPSHOTS_TRIED_MAX);
+  // The segment reads are asynchronous and the checksum scan fills the main thread's waits for the
+  // snapshot loader's worker. A scan only reads, so one for a snapshot that proves unreadable is
+  // dropped and the log scanned again for the one loaded. The handler keeps a failure from being
+  // reported unhandled before it is awaited.
+  const expectedZxid = snapshots[0]?.zxid ?? 0n;
+  const early = scanLog(fs, o.dataLogDir, expectedZxid);
+  early.catch(() => undefined);
   let machine: StateMachine | undefined;
   let snapshotZxid = 0n;
   const skipped: string[] = [];
-  for (const { name } of (await listSnapshots(fs, o.dataDir)).slice(0, SNAPSHOTS_TRIED_MAX)) {
+  for (const { name } of snapshots) {
     const path = join(o.dataDir, name);
     try {
       const read = await readSnapshot(fs, path, o.machineOptions);
@@ -57,7 +67,15 @@ export async function recover(o: RecoverOptions): Promise<Recovered> {
   machine ??= new StateMachine(o.machineOptions);
   let log: ReadLogResult;
   try {
-    log = await readLog(fs, o.dataLogDir, snapshotZxid, logger);
+    let scan: LogScan;
+    if (snapshotZxid === expectedZxid) {
+      scan = await early;
+    } else {
+      // Let the dropped scan end first rather than hold two copies of the segments.
+      await early.catch(() => undefined);
+      scan = await scanLog(fs, o.dataLogDir, snapshotZxid);
+    }
+    log = await openScannedLog(fs, scan, logger);
   } catch (error) {
     if (error instanceof StorageError && error.code === "PDK_STORAGE_GAP" && skipped.length > 0) {
       throw new StorageError(
@@ -67,13 +85,13 @@ export async function recover(o: RecoverOptions): Promise<Recovered> {
     }
     throw error;
   }
-  for (const entry of log.entries) machine.apply(entry);
+  for (const entry of log.entries()) machine.replay(entry);
   invariant(
     machine.lastZxid === log.lastZxid,
     `recovery ends at the log's last zxid ${hex(log.lastZxid)}, not ${hex(machine.lastZxid)}`,
   );
   logger.info(
-    `recovered to zxid ${hex(machine.lastZxid)}: snapshot ${hex(snapshotZxid)} plus ${log.entries.length} log entries`,
+    `recovered to zxid ${hex(machine.lastZxid)}: snapshot ${hex(snapshotZxid)} plus ${log.entryCount} log entries`,
   );
   return { machine, snapshotZxid, log };
 }

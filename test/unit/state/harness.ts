@@ -21,10 +21,33 @@ export interface CreateArgs extends As {
   readonly ttl?: bigint;
 }
 
+/**
+ * Everything a machine's state holds, for comparing replicas: lastZxid, the running and a recomputed
+ * digest, the counters, the session table with ephemerals, and every node as it persists.
+ */
+export function fullState(m: StateMachine) {
+  const tree = m.tree;
+  return {
+    lastZxid: m.lastZxid,
+    digest: m.digest(),
+    treeDigest: tree.recomputeDigest(),
+    znodeCount: m.znodeCount,
+    approximateDataSize: m.approximateDataSize,
+    ephemeralsCount: m.ephemeralsCount,
+    sessions: [...m.sessions()].map(([id, s]) => [id, s.timeoutMs, [...s.ephemerals].sort()]),
+    nodes: [...tree.paths()].sort().map((p) => [p, tree.persisted(tree.get(p)!)]),
+    quotaRoots: tree.quotaRoots().roots(),
+    containers: [...tree.containers()].sort(),
+    ttls: [...tree.ttls()].sort(),
+  };
+}
+
 export class Harness {
   readonly m: StateMachine;
   zxid = 0n;
   timeMs = 1_700_000_000_000n;
+  /** Every entry applied, in order: a log to replay into another machine. */
+  readonly applied: Entry[] = [];
 
   constructor(options: StateMachineOptions = {}) {
     this.m = new StateMachine(options);
@@ -43,7 +66,9 @@ export class Harness {
 
   /** Applies a txn; every test also checks that the tree's running digest stayed exact. */
   apply(txn: Txn, as: As = {}): ApplyOutcome {
-    const outcome = this.m.apply(this.entry(txn, as));
+    const entry = this.entry(txn, as);
+    this.applied.push(entry);
+    const outcome = this.m.apply(entry);
     const { tree } = this.m;
     if (tree.digest() !== tree.recomputeDigest()) {
       throw new Error(`the running digest drifted after ${txn.kind} at zxid ${this.zxid}`);

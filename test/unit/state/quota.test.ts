@@ -2,7 +2,7 @@
 // zookeeper_limits/zookeeper_stats nodes; creating the stats node recounts its subtree; every write under
 // the root keeps the stats exact (in place, no version change, no event), atomically with multi; and with
 // enforceQuota a hard limit refuses with QUOTAEXCEEDED while soft limits only warn. A property test
-// checks the stats against a recount after random programs.
+// checks the stats against a recount after random programs, and a replay of each program against it.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { DataTree } from "../../../src/data/tree.js";
 import { CreateFlag, Err } from "../../../src/protocol/constants.js";
 import type { MultiOp } from "../../../src/protocol/requests.js";
-import type { ApplyOutcome, StateMachineOptions } from "../../../src/state/machine.js";
-import { Harness } from "./harness.js";
+import { type ApplyOutcome, StateMachine, type StateMachineOptions } from "../../../src/state/machine.js";
+import { fullState, Harness } from "./harness.js";
 
 const err = Harness.err;
 const buf = (s: string) => Buffer.from(s);
@@ -338,7 +338,7 @@ function recount(h: Harness, root: string): string {
 }
 
 describe("quota properties", () => {
-  test("after any program, each root's stats equal a recount of its subtree and the root index equals a rebuilt tree's", () => {
+  test("after any program, each root's stats equal a recount of its subtree, the root index equals a rebuilt tree's, and a replay of the program reaches the same state", () => {
     fc.assert(
       fc.property(fc.array(actionArb, { maxLength: 50 }), fc.boolean(), (actions, enforceQuota) => {
         const h = new Harness({ enforceQuota });
@@ -354,6 +354,10 @@ describe("quota properties", () => {
           if (rebuilt.get(p) === undefined) rebuilt.attach(p, h.m.tree.persisted(h.m.tree.get(p)!));
         }
         assert.deepEqual(rebuilt.quotaRoots().roots(), h.m.tree.quotaRoots().roots());
+        // Recovery replays the log without building replies: the stats must come out the same.
+        const replayed = new StateMachine({ enforceQuota });
+        for (const e of h.applied) replayed.replay(e);
+        assert.deepEqual(fullState(replayed), fullState(h.m));
       }),
       { numRuns: 300 },
     );

@@ -12,7 +12,8 @@ import { SnapshotCapture } from "../../../src/state/snapshot.js";
 import { StorageError } from "../../../src/storage/errors.js";
 import { listSegments } from "../../../src/storage/log-reader.js";
 import { purge } from "../../../src/storage/purge.js";
-import { recover } from "../../../src/storage/recovery.js";
+import { type Recovered, recover } from "../../../src/storage/recovery.js";
+import { segmentName } from "../../../src/storage/segment-format.js";
 import { SimFileSystem } from "../../../src/storage/sim-file-system.js";
 import {
   listSnapshots,
@@ -22,7 +23,7 @@ import {
 } from "../../../src/storage/snapshot-file.js";
 import { multiStepArbitrary, type Step, stepArbitrary, toEntries } from "../state/arbitraries.js";
 import { bootNode, DATA_DIR, DATA_LOG_DIR, prefixDigests } from "./node.js";
-import { LinesLogger, turn } from "./support.js";
+import { LinesLogger, openLog, turn, untilCommitted } from "./support.js";
 
 /** Sessions and nodes first, so random programs find live sessions and a tree worth walking. */
 const SETUP: Step[] = [
@@ -150,6 +151,20 @@ async function runClean(count: number, options: { snapCount?: number; retainCoun
   return { sim, entries, digests: prefixDigests(entries), node };
 }
 
+/** Recovery from the directories in `sim`, as start-up runs it. */
+function recoverSim(sim: SimFileSystem, logger = new LinesLogger()): Promise<Recovered> {
+  return recover({ fs: sim, dataDir: DATA_DIR, dataLogDir: DATA_LOG_DIR, machineOptions: {}, logger });
+}
+
+/** Recognises the refusal of a gap (its message matching `reason`) found after skipping damaged snapshots. */
+function gapAfterSkipping(reason: RegExp): (error: unknown) => boolean {
+  return (error) =>
+    error instanceof StorageError &&
+    error.code === "PDK_STORAGE_GAP" &&
+    reason.test(error.message) &&
+    /newer snapshots were unreadable/.test(error.message);
+}
+
 test("a damaged newest snapshot is skipped for an older one plus the log, losing nothing", async () => {
   const { sim, entries, digests } = await runClean(60, { snapCount: 10, retainCount: 3 });
   const snaps = await listSnapshots(sim, DATA_DIR);
@@ -157,13 +172,7 @@ test("a damaged newest snapshot is skipped for an older one plus the log, losing
   const newest = `${DATA_DIR}/${snaps[0]!.name}`;
   sim.corrupt(newest, 40, 0x10);
   const logger = new LinesLogger();
-  const rec = await recover({
-    fs: sim,
-    dataDir: DATA_DIR,
-    dataLogDir: DATA_LOG_DIR,
-    machineOptions: {},
-    logger,
-  });
+  const rec = await recoverSim(sim, logger);
   assert.equal(rec.machine.digest(), digests[entries.length]);
   assert.ok(
     logger.lines.some((l) => l.includes(`PDK_SNAPSHOT_CORRUPT: snapshot ${newest} is corrupt at byte`)),
@@ -171,25 +180,47 @@ test("a damaged newest snapshot is skipped for an older one plus the log, losing
   assert.ok(rec.snapshotZxid < snaps[0]!.zxid);
 });
 
+test("the log scan made while a damaged newest snapshot loads changes nothing: a gap it would hide still stops start-up", async () => {
+  // Recovery reads the log for the newest snapshot's zxid while that snapshot loads. Here that
+  // snapshot (at 8) is damaged, the log ends at 5, and a segment created for 9 was never written.
+  // Judged against 8 the empty segment would be harmless and removed; against the older snapshot at
+  // 3 that is used instead, it proves entries 6..8 lost. The scan must not have acted on the first.
+  const sim = new SimFileSystem(1);
+  const entries = toEntries(SETUP);
+  const opened = await openLog(sim);
+  for (const e of entries.slice(0, 5)) opened.log.append(e);
+  await untilCommitted(opened, 5);
+  await opened.log.close();
+  await sim.mkdirp(DATA_DIR);
+  for (const at of [3, 8]) {
+    const m = new StateMachine();
+    for (const e of entries.slice(0, at)) m.apply(e);
+    await writeSnapshot(new SnapshotCapture(m), {
+      fs: sim,
+      dir: DATA_DIR,
+      nodesPerChunk: 2,
+      yieldTurn: turn,
+    });
+  }
+  sim.corrupt(`${DATA_DIR}/${snapshotName(8n)}`, 40, 0x10);
+  const unwritten = `${DATA_LOG_DIR}/${segmentName(9n)}`;
+  const f = await sim.open(unwritten, "create");
+  await f.datasync();
+  await f.close();
+  await sim.syncDir(DATA_LOG_DIR);
+  await assert.rejects(
+    recoverSim(sim),
+    gapAfterSkipping(/was created for zxid 0x9, but the snapshot and log before it end at 0x5/),
+  );
+  assert.equal(await sim.exists(unwritten), true);
+});
+
 test("with every snapshot damaged and the early log purged, start-up refuses rather than start empty (ZOOKEEPER-2325)", async () => {
   const { sim } = await runClean(60, { snapCount: 10, retainCount: 3 });
   const segments = await listSegments(sim, DATA_LOG_DIR);
   assert.ok(segments[0]!.zxid > 1n, "autopurge removed the first segments");
   for (const s of await listSnapshots(sim, DATA_DIR)) sim.truncateAtRest(`${DATA_DIR}/${s.name}`, 30);
-  await assert.rejects(
-    recover({
-      fs: sim,
-      dataDir: DATA_DIR,
-      dataLogDir: DATA_LOG_DIR,
-      machineOptions: {},
-      logger: new LinesLogger(),
-    }),
-    (error: unknown) =>
-      error instanceof StorageError &&
-      error.code === "PDK_STORAGE_GAP" &&
-      /there is none/.test(error.message) &&
-      /newer snapshots were unreadable/.test(error.message),
-  );
+  await assert.rejects(recoverSim(sim), gapAfterSkipping(/there is none/));
 });
 
 test("purge keeps the newest valid snapshots and every segment they need, never counting damaged ones (ZOOKEEPER-3231)", async () => {
@@ -203,13 +234,7 @@ test("purge keeps the newest valid snapshots and every segment they need, never 
     result.keptSnapshots,
     before.slice(2, 4).map((s) => `${DATA_DIR}/${s.name}`),
   );
-  const rec = await recover({
-    fs: sim,
-    dataDir: DATA_DIR,
-    dataLogDir: DATA_LOG_DIR,
-    machineOptions: {},
-    logger: new LinesLogger(),
-  });
+  const rec = await recoverSim(sim);
   assert.equal(rec.machine.digest(), digests[entries.length]);
   assert.equal(rec.snapshotZxid, before[2]!.zxid);
 });
@@ -224,13 +249,7 @@ test("a snapshot interrupted before its rename leaves only a temporary file, whi
   );
   sim.clearFaults();
   sim.crash();
-  const rec = await recover({
-    fs: sim,
-    dataDir: DATA_DIR,
-    dataLogDir: DATA_LOG_DIR,
-    machineOptions: {},
-    logger: new LinesLogger(),
-  });
+  const rec = await recoverSim(sim);
   assert.equal(rec.machine.digest(), digests[entries.length]);
   assert.deepEqual(
     (await sim.list(DATA_DIR)).filter((n) => n.endsWith(".tmp")),
