@@ -9,6 +9,7 @@ import { type Entry, encodeEntry, peekEntryZxid } from "../state/entry.js";
 import type { EntryLog } from "./entry-log.js";
 import { diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
+import { LOG_EXTENT_NAME, writeLogExtent } from "./log-extent.js";
 import { hex, type LogTail } from "./log-reader.js";
 import type { StorageLogger } from "./logger.js";
 import {
@@ -212,7 +213,8 @@ export class DurableEntryLog implements EntryLog {
     for (const q of batch) at = writeRecord(out, at, q.entry.zxid, q.payload);
     invariant(at === total, "a batch fills exactly its buffer");
     const end = segment.end + total;
-    if (end > segment.size) {
+    const grown = end > segment.size;
+    if (grown) {
       // Grow by whole units before writing, so the file size stays a multiple of the unit (which
       // recovery checks to tell a truncated file from a crash); the batch's sync covers the size.
       const size = roundUp(end, segment.header.unitBytes);
@@ -222,7 +224,20 @@ export class DurableEntryLog implements EntryLog {
     await this.call("write", segment, () => segment.handle.write(out, segment.end));
     if (this.options.forceSync) await this.call("fdatasync", segment, () => segment.handle.datasync());
     segment.end = end;
+    // Once the new size is durable, and before the batch is acknowledged: see log-extent.ts.
+    if (grown) await this.recordExtent(segment);
     return total;
+  }
+
+  /** Records the segment's synced size as the log's extent (once per unit grown, not per batch). */
+  private async recordExtent(segment: OpenSegment): Promise<void> {
+    const { fs, dir } = this.options;
+    const extent = { firstZxid: segment.header.firstZxid, units: segment.size / segment.header.unitBytes };
+    try {
+      await writeLogExtent(fs, dir, extent);
+    } catch (error) {
+      throw diskFailure("log extent update", join(dir, LOG_EXTENT_NAME), error);
+    }
   }
 
   private async call(what: string, segment: OpenSegment, run: () => Promise<void>): Promise<void> {
@@ -249,6 +264,8 @@ export class DurableEntryLog implements EntryLog {
     }
     // The tail keeps the unit it was created with, so its size stays checkable.
     this.segment = { handle, header: tail.header, end: tail.end, size: tail.size };
+    // A log from before extents were kept has none yet, and one may lag a crash during growth.
+    await this.recordExtent(this.segment);
     return this.segment;
   }
 
@@ -264,6 +281,9 @@ export class DurableEntryLog implements EntryLog {
       await handle.write(encodeSegmentHeader(header), 0);
       await handle.datasync();
       await fs.syncDir(dir);
+      // Named in the extent only once its header is durable: an empty segment it does not name is a
+      // crash while creating it, one it names was emptied later.
+      await writeLogExtent(fs, dir, { firstZxid, units: 1 });
       this.segment = { handle, header, end: SEGMENT_HEADER_BYTES, size: unitBytes };
       return this.segment;
     } catch (error) {

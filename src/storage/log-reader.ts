@@ -10,6 +10,7 @@ import { JuteDecodeError } from "../protocol/jute.js";
 import { type Entry, EntryDecoder } from "../state/entry.js";
 import { invariant, StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
+import { LOG_EXTENT_NAME, type LogExtent, readLogExtent } from "./log-extent.js";
 import type { StorageLogger } from "./logger.js";
 import {
   decodeSegmentHeader,
@@ -20,6 +21,7 @@ import {
   SEGMENT_HEADER_BYTES,
   type SegmentHeader,
   scanSegment,
+  segmentName,
   zeroTailStart,
 } from "./segment-format.js";
 
@@ -177,7 +179,20 @@ export async function scanLog(fs: FileSystem, dir: string, afterZxid: bigint): P
     if (header.firstZxid !== zxid) throw corrupt(path, 16, `header names ${hex(header.firstZxid)}`);
     segments.push({ name, header });
   }
+  const extent = await readLogExtent(fs, dir);
+  const read = new Map<string, number>();
+  const sizeOf = async (name: string): Promise<number> => {
+    const known = read.get(name);
+    if (known !== undefined) return known;
+    const f = await fs.open(join(dir, name), "read");
+    try {
+      return await f.size();
+    } finally {
+      await f.close();
+    }
+  };
   if (segments.length === 0) {
+    await checkExtent(dir, extent, segments, unwritten, sizeOf);
     return {
       dir,
       afterZxid,
@@ -219,6 +234,7 @@ export async function scanLog(fs: FileSystem, dir: string, afterZxid: bigint): P
       );
     }
     const bytes = await fs.readFile(path);
+    read.set(name, bytes.length);
     if (bytes.length % header.unitBytes !== 0) {
       throw corrupt(
         path,
@@ -250,7 +266,56 @@ export async function scanLog(fs: FileSystem, dir: string, afterZxid: bigint): P
     if (from < scan.records.length) needed.push({ path, bytes, records: scan.records, from });
     if (newest) tail = { path, header, end: scan.end, size: bytes.length };
   }
+  await checkExtent(dir, extent, segments, unwritten, sizeOf);
   return { dir, afterZxid, segments, needed, lastZxid, tail, torn, unwritten };
+}
+
+/**
+ * Refuses a log that lost records its extent says were synced: the segment it names emptied, missing,
+ * or shorter than the units it had been grown to. A crash leaves none of these (see log-extent.ts).
+ */
+async function checkExtent(
+  dir: string,
+  extent: LogExtent | undefined,
+  segments: readonly LogSegmentInfo[],
+  unwritten: LogScan["unwritten"],
+  sizeOf: (name: string) => Promise<number>,
+): Promise<void> {
+  if (extent === undefined) return;
+  const path = join(dir, segmentName(extent.firstZxid));
+  const named = segments.find((s) => s.header.firstZxid === extent.firstZxid);
+  if (named === undefined) {
+    if (unwritten?.firstZxid === extent.firstZxid) {
+      throw corrupt(
+        path,
+        0,
+        `${LOG_EXTENT_NAME} says this segment was created and synced, but it is empty or zeroed now, ` +
+          "so records acknowledged in it may be lost",
+      );
+    }
+    const newest = segments[segments.length - 1];
+    if (newest === undefined || extent.firstZxid > newest.header.firstZxid) {
+      throw new StorageError(
+        "PDK_STORAGE_GAP",
+        `${LOG_EXTENT_NAME} names ${path} as the newest log segment written, but it is missing, so ` +
+          `records acknowledged in it may be lost. ${REMEDY}.`,
+      );
+    }
+    // Older than the newest segment and gone: purged, or a hole the segment chain check reports if
+    // recovery needs it. (A crash between creating the newest segment and naming it leaves the
+    // extent on the one before, which is still there.)
+    return;
+  }
+  const size = await sizeOf(named.name);
+  const synced = extent.units * named.header.unitBytes;
+  if (size < synced) {
+    throw corrupt(
+      path,
+      size,
+      `the file is ${size} bytes, but it had been grown to ${synced} bytes and synced before records ` +
+        `in it were acknowledged (${LOG_EXTENT_NAME}), so it was truncated`,
+    );
+  }
 }
 
 /**

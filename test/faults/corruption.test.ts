@@ -25,13 +25,15 @@ import { freeLoopbackPort } from "../support/ports.js";
 import { launchServer, startServer, tail, writeConfig } from "./paddock-process.js";
 
 /** Three cases of each kind of damage. */
-const CASES = 24;
+const CASES = 27;
 const CLIENTS = 3;
 const CREATES_PER_CLIENT = 60;
 /** Requests a client keeps in flight: they share fdatasyncs, so populating takes little time. */
 const WINDOW = 8;
 /** Snapshots every 10-20 entries and 4 KiB preallocation: several snapshots and segments on disk. */
 const STORAGE_CONFIG = { snapCount: "20", preAllocSize: "4" };
+const UNIT_BYTES = 4 * 1024;
+const SEGMENT_HEADER_BYTES = 32;
 const CLIENT_OPTIONS = { sessionTimeoutMs: 4000, requestTimeoutMs: 5000 };
 
 type DamageKind =
@@ -40,6 +42,7 @@ type DamageKind =
   | "zero a snapshot byte"
   | "flip a snapshot bit"
   | "truncate the newest segment"
+  | "truncate the newest segment with records at a unit boundary"
   | "truncate the newest snapshot"
   | "delete a middle segment"
   | "delete the segment an older snapshot needs, and damage the newest snapshot";
@@ -50,6 +53,7 @@ const KINDS: readonly DamageKind[] = [
   "zero a snapshot byte",
   "flip a snapshot bit",
   "truncate the newest segment",
+  "truncate the newest segment with records at a unit boundary",
   "truncate the newest snapshot",
   "delete a middle segment",
   "delete the segment an older snapshot needs, and damage the newest snapshot",
@@ -126,6 +130,16 @@ function damage(dir: string, kind: DamageKind, pick: (bound: number) => number):
       const file = names[names.length - 1]!;
       const path = join(dir, file);
       const length = pick(usedBytes(readFileSync(path)));
+      truncateSync(path, length);
+      return { kind, file, offset: length };
+    }
+    case "truncate the newest segment with records at a unit boundary": {
+      // The size stays whole units, as after a crash, so only the log's extent can tell (0 empties
+      // it). A kill while a segment is being created leaves one with a header only; skip that.
+      const written = segments.filter((n) => usedBytes(readFileSync(join(dir, n))) > SEGMENT_HEADER_BYTES);
+      const file = written[written.length - 1]!;
+      const path = join(dir, file);
+      const length = UNIT_BYTES * pick(readFileSync(path).length / UNIT_BYTES);
       truncateSync(path, length);
       return { kind, file, offset: length };
     }
@@ -216,9 +230,12 @@ function assertNamesDamage(log: string, d: Damage, what: string): void {
   if (d.kind.startsWith("delete")) {
     // Which form the gap takes depends on where the last snapshot's roll fell when the server was
     // killed: a missing segment between two others, or a log that starts after the snapshot.
-    assert.match(fatal, /PDK_STORAGE_GAP: .*(a segment is missing|the entries in between are missing)/, what);
-    if (d.kind !== "delete a middle segment")
-      assert.match(fatal, /newer snapshots were unreadable: .*snapshot\.[0-9a-f]+ is corrupt/, what);
+    const gap = /PDK_STORAGE_GAP: .*(a segment is missing|the entries in between are missing)/;
+    assert.match(fatal, gap, `${what}: ${fatal}`);
+    if (d.kind !== "delete a middle segment") {
+      const unreadable = /newer snapshots were unreadable: .*snapshot\.[0-9a-f]+ is corrupt/;
+      assert.match(fatal, unreadable, `${what}: ${fatal}`);
+    }
     return;
   }
   assert.ok(fatal.includes(d.file), `${what}: the refusal does not name ${d.file}: ${fatal}`);

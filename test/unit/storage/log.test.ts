@@ -47,7 +47,8 @@ function encoded(entries: readonly Entry[]): string[] {
 
 test("entries appended in one event-loop turn share one fdatasync and commit together", async () => {
   const sim = await newSim();
-  const opened = await openLog(sim.process());
+  // Units large enough that the batch does not grow the segment (growing also updates the extent).
+  const opened = await openLog(sim.process(), { preallocBytes: 64 * 1024, segmentBytesMax: 1024 * 1024 });
   opened.log.append(createEntry(1n, "/first"));
   await untilCommitted(opened, 1);
   const syncsBefore = sim.syncCount;
@@ -225,6 +226,73 @@ test("a newest segment truncated between kill and restart is refused, not silent
   await assert.rejects(
     readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
     /PDK_LOG_CORRUPT: .* is corrupt at byte 100 \(the file is 100 bytes, not a whole number of its 4096-byte preallocation units/,
+  );
+});
+
+/** One segment grown over several 4 KiB units, its records acknowledged. */
+async function grownLog(): Promise<{ sim: SimFileSystem; newest: string; entries: Entry[] }> {
+  const sim = await newSim();
+  const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 1024 * 1024 });
+  const entries: Entry[] = [];
+  for (let i = 1; i <= 60; i++) entries.push(createEntry(BigInt(i), `/grown${i}`, 200));
+  for (const e of entries) {
+    opened.log.append(e);
+    await turn();
+  }
+  await untilCommitted(opened, entries.length);
+  await opened.log.close();
+  const segments = await listSegments(sim, LOG_DIR);
+  assert.equal(segments.length, 1);
+  const newest = `${LOG_DIR}/${segments[0]!.name}`;
+  assert.ok((await sim.readFile(newest)).length >= 3 * 4096, "the segment grew over several units");
+  return { sim, newest, entries };
+}
+
+test("a newest segment cut back to whole units after its records were acknowledged is refused (log.extent)", async () => {
+  // A crash never shrinks a synced file, and the cut keeps the size a whole number of units, so
+  // without the extent this would pass as a torn tail and lose the records past it.
+  const { sim, newest } = await grownLog();
+  sim.truncateAtRest(newest, 4096);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_LOG_CORRUPT: .* is corrupt at byte 4096 \(the file is 4096 bytes, but it had been grown to \d+ bytes and synced .*log\.extent\), so it was truncated/,
+  );
+});
+
+test("a newest segment emptied after its records were acknowledged is refused, not taken for a crash during creation", async () => {
+  const { sim, newest } = await grownLog();
+  sim.truncateAtRest(newest, 0);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_LOG_CORRUPT: .* is corrupt at byte 0 \(log\.extent says this segment was created and synced, but it is empty/,
+  );
+});
+
+test("a deleted newest segment is refused as a gap when the log's extent names it", async () => {
+  const { sim, newest } = await grownLog();
+  await sim.unlink(newest);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_STORAGE_GAP: log\.extent names .* as the newest log segment written, but it is missing/,
+  );
+});
+
+test("a log without an extent recovers as before and records one on its next write; a damaged one stops recovery", async () => {
+  const { sim, entries } = await grownLog();
+  const extent = `${LOG_DIR}/log.extent`;
+  const kept = await sim.readFile(extent);
+  await sim.unlink(extent);
+  const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 1024 * 1024 });
+  assert.deepEqual(zxids([...opened.recovered.entries()]), zxids(entries));
+  opened.log.append(createEntry(61n, "/after"));
+  await untilCommitted(opened, 1);
+  await opened.log.close();
+  assert.deepEqual(await sim.readFile(extent), kept, "the resumed segment is named again, at its size");
+
+  sim.corrupt(extent, 12, 1);
+  await assert.rejects(
+    readLog(sim.process(), LOG_DIR, 0n, new LinesLogger()),
+    /PDK_LOG_CORRUPT: \/data\/log\/log\.extent is damaged/,
   );
 });
 
