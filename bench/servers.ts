@@ -105,7 +105,8 @@ export class ServerProcess {
     try {
       await server.waitUntilServing(options.readyTimeoutMs ?? 120_000);
     } catch (error) {
-      await server.stop(true);
+      // A directory the caller gave holds data it wants to keep, or to look at after this failure.
+      await server.stop(options.dir === undefined);
       throw error;
     }
     server.startToServingMs = performance.now() - startedMs;

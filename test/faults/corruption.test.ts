@@ -229,8 +229,10 @@ function assertNamesDamage(log: string, d: Damage, what: string): void {
   assert.ok(fatal !== undefined, `${what}: the server exited without a fatal message:\n${log}`);
   if (d.kind.startsWith("delete")) {
     // Which form the gap takes depends on where the last snapshot's roll fell when the server was
-    // killed: a missing segment between two others, or a log that starts after the snapshot.
-    const gap = /PDK_STORAGE_GAP: .*(a segment is missing|the entries in between are missing)/;
+    // killed: a missing segment between two others, a log that starts after the snapshot, or (a kill
+    // while the next segment was being created) the deleted one is the newest the log's extent names.
+    const gap =
+      /PDK_STORAGE_GAP: .*(a segment is missing|the entries in between are missing|newest log segment written, but it is missing)/;
     assert.match(fatal, gap, `${what}: ${fatal}`);
     if (d.kind !== "delete a middle segment") {
       const unreadable = /newer snapshots were unreadable: .*snapshot\.[0-9a-f]+ is corrupt/;
