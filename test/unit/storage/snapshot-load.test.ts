@@ -193,3 +193,44 @@ test("paths loaded from a snapshot stay in its image until used, and act like th
   assert.deepEqual(sorted(again.tree), sorted(m.tree));
   assert.deepEqual(again.tree.dataOf(again.tree.get("/q/c99")!), Buffer.from("v99"));
 });
+
+test("a snapshot of a loaded tree, taken while nodes whose paths are still in the image change, holds the state at its zxid", async () => {
+  const steps: Step[] = [create("/s", null, 2)];
+  for (let k = 0; k < 200; k++) steps.push(create(`/s/c${k}`, Buffer.from(`v${k}`), 2));
+  const loaded = await roundTrip(machineWith(steps), 16);
+  const atCapture = loaded.digest();
+  // Nodes late in slot order, so the walk has not reached them when they change.
+  const changes: Step[] = [];
+  for (let k = 180; k < 190; k++) {
+    changes.push({
+      txn: { kind: "delete", request: { path: `/s/c${k}`, version: -1 } },
+      sessionId: 1n,
+      authIds: [],
+    });
+    changes.push({
+      txn: { kind: "setData", request: { path: `/s/c${k + 10}`, data: Buffer.from("changed"), version: -1 } },
+      sessionId: 1n,
+      authIds: [],
+    });
+  }
+  changes.push(create("/s/c180", Buffer.from("re-created"), 2));
+  const entries = toEntries(changes, loaded.lastZxid + 1n);
+  let applied = 0;
+  const fs = new SimFileSystem(7);
+  await fs.mkdirp(DATA_DIR);
+  const summary = await writeSnapshot(new SnapshotCapture(loaded), {
+    fs,
+    dir: DATA_DIR,
+    nodesPerChunk: 8,
+    yieldTurn: async () => {
+      if (applied < entries.length) loaded.apply(entries[applied++]!);
+    },
+  });
+  assert.equal(applied, entries.length, "every change landed while the snapshot was being written");
+  assert.notEqual(loaded.digest(), atCapture);
+  const read = await readSnapshot(fs, `${DATA_DIR}/${snapshotName(summary.zxid)}`, {});
+  const t = read.machine!.tree;
+  assert.equal(read.machine!.digest(), atCapture, "the snapshot holds the state when it began");
+  assert.deepEqual(t.dataOf(t.get("/s/c180")!), Buffer.from("v180"));
+  assert.deepEqual(t.dataOf(t.get("/s/c195")!), Buffer.from("v195"));
+});
