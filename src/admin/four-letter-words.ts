@@ -24,6 +24,8 @@ export class FourLetterWords {
     private readonly service: ZooKeeperService,
     private readonly config: ServerConfig,
     private readonly dirSizes: () => { dataDirBytes: number; dataLogDirBytes: number },
+    /** Starts a snapshot now (or finds the one being written) and returns its zxid. */
+    private readonly startSnapshot: () => bigint,
   ) {}
 
   answer(word: string, payload: Buffer, self: Connection): string {
@@ -72,6 +74,8 @@ export class FourLetterWords {
       case "stmk":
         if (payload.length >= 8) this.traceMask = payload.readBigInt64BE(0);
         return String(this.traceMask);
+      case "csnp":
+        return `${hex(this.startSnapshot())}\n`;
       default:
         return "";
     }

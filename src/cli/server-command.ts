@@ -101,10 +101,15 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     storage.log,
     storage.machine,
   );
-  const words = new FourLetterWords(service, config, () => ({
-    dataDirBytes: directoryBytes(config.dataDir),
-    dataLogDirBytes: directoryBytes(config.dataLogDir),
-  }));
+  const words = new FourLetterWords(
+    service,
+    config,
+    () => ({
+      dataDirBytes: directoryBytes(config.dataDir),
+      dataLogDirBytes: directoryBytes(config.dataLogDir),
+    }),
+    () => storage.snapshotter.startNow(),
+  );
   service.fourLetterWordHandler = (word, payload, conn) => words.answer(word, payload, conn);
   const listener = new ClientListener(
     service,

@@ -26,6 +26,8 @@ export const FOUR_LETTER_WORDS = [
   "hash",
   "gtmk",
   "stmk",
+  // Not ZooKeeper's: ClickHouse Keeper's "create snapshot now", which ZooKeeper 3.8 has no way to ask.
+  "csnp",
 ] as const;
 
 /** One `server.N=host:quorumPort:electionPort[:role][;[clientAddress:]clientPort]` line. */

@@ -42,6 +42,8 @@ export class Snapshotter implements CommitObserver {
   private bytesSince = 0;
   private threshold: number;
   private running: Promise<bigint> | undefined;
+  /** The zxid of the snapshot being written, while `running`. */
+  private runningZxid = 0n;
 
   constructor(private readonly o: SnapshotterOptions) {
     this.threshold = this.roll();
@@ -67,6 +69,17 @@ export class Snapshotter implements CommitObserver {
     return this.running ?? this.start();
   }
 
+  /**
+   * On demand (the csnp four-letter word): starts a snapshot of the state as applied now unless one
+   * is being written, and returns the zxid of the one being written. A disk failure is reported
+   * through onFatal, as for a snapshot the entry count triggered.
+   */
+  startNow(): bigint {
+    if (this.running === undefined)
+      this.start().catch((error: unknown) => this.o.onFatal(error as StorageError));
+    return this.runningZxid;
+  }
+
   /** Waits for a running snapshot, for shutdown. */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
@@ -87,6 +100,7 @@ export class Snapshotter implements CommitObserver {
   private start(): Promise<bigint> {
     // Synchronous up to here: the capture holds the state after the batch just applied, no later one.
     const capture = new SnapshotCapture(this.o.machine);
+    this.runningZxid = capture.zxid;
     this.entriesSince = 0;
     this.bytesSince = 0;
     this.threshold = this.roll();

@@ -4,24 +4,18 @@
 // snapCount far above the writes made, the shutdown snapshot is the only one that can exist.
 
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { test } from "node:test";
 import { createClient } from "../../src/client/index.js";
-import { freeLoopbackPort } from "../support/ports.js";
-import { startServer, tail, writeConfig } from "./paddock-process.js";
+import { serverDir, startServer, tail } from "./paddock-process.js";
 
 const NODES = 40;
 
 test("SIGTERM leaves a snapshot at the last zxid, and the restart replays nothing and keeps every write", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "paddock-shutdown-"));
+  const { dir, dataDir, port, config, logPath } = await serverDir("paddock-shutdown-", {
+    snapCount: "100000",
+  });
   try {
-    const dataDir = join(dir, "data");
-    mkdirSync(dataDir);
-    const port = await freeLoopbackPort();
-    const config = writeConfig(dir, dataDir, port, { snapCount: "100000" });
-    const logPath = join(dir, "server.log");
     const first = await startServer(config, port, logPath);
     const client = createClient(`127.0.0.1:${port}`, { sessionTimeoutMs: 4000, requestTimeoutMs: 5000 });
     let lastZxid = 0n;

@@ -3,10 +3,12 @@
 // launcher because they must keep the data directory across kills.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fourLetterWord } from "../support/four-letter-word.js";
 import { repoRoot } from "../support/paths.js";
+import { freeLoopbackPort } from "../support/ports.js";
 
 const live = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -117,6 +119,24 @@ export async function launchServer(
 }
 
 /** Starts the server and resolves once it answers ruok; rejects (with the log tail) if it exits first. */
+/** A new temporary directory with data/ and zoo.cfg for one server, and where its log goes. */
+export async function serverDir(
+  prefix: string,
+  extra: Record<string, string> = {},
+): Promise<{ dir: string; dataDir: string; port: number; config: string; logPath: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(dir, "data");
+  mkdirSync(dataDir);
+  const port = await freeLoopbackPort();
+  return {
+    dir,
+    dataDir,
+    port,
+    config: writeConfig(dir, dataDir, port, extra),
+    logPath: join(dir, "server.log"),
+  };
+}
+
 export async function startServer(
   configPath: string,
   port: number,

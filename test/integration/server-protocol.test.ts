@@ -318,7 +318,14 @@ describe("four-letter words", () => {
   function withWords(cfgText: string) {
     const service = newService();
     const config = cfgText === "" ? defaultConfig() : parseZooCfg(cfgText, "zoo.cfg").config;
-    const words = new FourLetterWords(service, config, () => ({ dataDirBytes: 0, dataLogDirBytes: 0 }));
+    const words = new FourLetterWords(
+      service,
+      config,
+      () => ({ dataDirBytes: 0, dataLogDirBytes: 0 }),
+      () => {
+        throw new Error("these tests run without storage, so without snapshots");
+      },
+    );
     service.fourLetterWordHandler = (word, payload, conn) => words.answer(word, payload, conn);
     return service;
   }

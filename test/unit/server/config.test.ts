@@ -299,7 +299,7 @@ describe("invalid values", () => {
     [
       "4lw.commands.whitelist=ruok,kill",
       '4lw.commands.whitelist=ruok,kill names "kill", which is not a four-letter word ' +
-        "(valid: conf cons crst dump envi ruok srst srvr stat wchc wchp wchs mntr isro dirs hash gtmk stmk, or * for all)",
+        "(valid: conf cons crst dump envi ruok srst srvr stat wchc wchp wchs mntr isro dirs hash gtmk stmk csnp, or * for all)",
     ],
     ["a=b\\u12", 'malformed \\uXXXX escape "\\u12" (four hex digits expected)'],
   ];
