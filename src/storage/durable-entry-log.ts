@@ -281,14 +281,14 @@ export class DurableEntryLog implements EntryLog {
       await handle.write(encodeSegmentHeader(header), 0);
       await handle.datasync();
       await fs.syncDir(dir);
-      // Named in the extent only once its header is durable: an empty segment it does not name is a
-      // crash while creating it, one it names was emptied later.
-      await writeLogExtent(fs, dir, { firstZxid, units: 1 });
       this.segment = { handle, header, end: SEGMENT_HEADER_BYTES, size: unitBytes };
-      return this.segment;
     } catch (error) {
       throw diskFailure("create segment", path, error);
     }
+    // Named in the extent only once its header is durable: an empty segment it does not name is a
+    // crash while creating it, one it names was emptied later.
+    await this.recordExtent(this.segment);
+    return this.segment;
   }
 
   private async closeSegment(): Promise<void> {
