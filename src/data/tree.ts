@@ -3,7 +3,8 @@
 // interned lists, and its children as an intrusive list threaded through int columns (parent, first
 // child, next and previous sibling). No per-node object, Map entry or Set is allocated, which keeps
 // memory per znode small at millions of nodes and lets a snapshot load a node in well under a
-// microsecond. The tree stores; the rules live in state/.
+// microsecond; a loaded node's path and data even stay in the snapshot's file image until something
+// needs them as strings. The tree stores; the rules live in state/.
 
 import { CONTAINER_EPHEMERAL_OWNER, TTL_EPHEMERAL_OWNER_PREFIX } from "../protocol/constants.js";
 import { type ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type Stat } from "../protocol/data.js";
@@ -778,7 +779,7 @@ export class DataTree {
    * path (restore does not look again): its path, data and stat as RESTORE_INTS ints of `prepared`
    * from `at` (where path and data are in `src`, their hashes, the digest term and the stat words,
    * computed off the main thread), its ACL list by the index `internAcl` returned. `path` is the path
-   * as a string when the caller has made one, and must be for a path that is not all ASCII.
+   * as a string when the caller has made one; it must be given for a path that is not all ASCII.
    * Undefined when the path is already taken.
    *
    * No BigInt, no ACL key, no hash and no string is made: path and data stay where they are in the
@@ -804,7 +805,8 @@ export class DataTree {
         `invariant: restore ${JSON.stringify(path)} under ${JSON.stringify(this.pathOf(parent))}`,
       );
     }
-    // System and quota paths (under /zookeeper) are strings from the start: few, and looked up often.
+    // Paths starting "/z" are strings from the start: system and quota paths (under /zookeeper) are
+    // few, looked up often, and quota roots are indexed by string as they attach.
     const stored =
       path ??
       (src[pathAt + 1] === Z_BYTE ? undefined : this.holdImage(src, pathAt)) ??
