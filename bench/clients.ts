@@ -17,28 +17,25 @@ const workerScript = fileURLToPath(new URL("./client-worker.js", import.meta.url
 
 export const CLIENT_LIBRARIES: readonly ClientLibrary[] = ["paddock", "node-zookeeper-client"];
 
-export interface ClientComparisonOptions {
+/** How the comparison ran: given in the options, repeated in the report. */
+interface ClientComparisonSettings {
+  sessions: number;
+  depth: number;
+  keys: number;
+  valueBytes: number;
+  rounds: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export interface ClientComparisonOptions extends ClientComparisonSettings {
   /** A server already running on loopback; a Paddock server is started when undefined. */
   external: Address | undefined;
   paddockBin: string | undefined;
-  sessions: number;
-  depth: number;
-  keys: number;
-  valueBytes: number;
-  rounds: number;
-  warmupMs: number;
-  durationMs: number;
   log: (line: string) => void;
 }
 
-export interface ClientComparisonReport {
-  sessions: number;
-  depth: number;
-  keys: number;
-  valueBytes: number;
-  rounds: number;
-  warmupMs: number;
-  durationMs: number;
+export interface ClientComparisonReport extends ClientComparisonSettings {
   runs: WorkerResult[];
   /** Per library, the median of each figure over the rounds (errors summed). */
   medians: WorkerResult[];

@@ -10,6 +10,7 @@ import { CONTAINER_EPHEMERAL_OWNER, TTL_EPHEMERAL_OWNER_PREFIX } from "../protoc
 import { type ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type Stat } from "../protocol/data.js";
 import { AclCache } from "./acl-cache.js";
 import { bytesHash32, DigestSum, Hasher64 } from "./hash.js";
+import { nameOf } from "./path.js";
 import { PathIndex, type PathKeys, pathHash } from "./path-index.js";
 import { QuotaRoots, type QuotaRootsView } from "./quota-roots.js";
 
@@ -564,15 +565,15 @@ export class DataTree {
     const c = this.cols;
     const out: string[] = [];
     for (let child = c.getInt(node, I_FIRST); child !== NONE; child = c.getInt(child, I_NEXT)) {
-      out.push(this.nameOf(child));
+      out.push(this.childName(child));
     }
     return out;
   }
 
   /** The last component of a node's path; a path still in the image stays there. */
-  private nameOf(node: ZNode): string {
+  private childName(node: ZNode): string {
     const stored = this.cols.paths[node]!;
-    if (typeof stored === "string") return stored.slice(stored.lastIndexOf("/") + 1);
+    if (typeof stored === "string") return nameOf(stored);
     const image = this.image!;
     const end = stored + image.readInt32BE(stored - 4);
     return image.toString("latin1", image.lastIndexOf(SLASH_BYTE, end - 1) + 1, end);

@@ -6,6 +6,7 @@
 // against the digest stored with the snapshot. The record format is described there; a million nodes
 // sharing world:anyone carry a 4-byte ACL reference each, and the loader interns each list once.
 
+import { parentOf } from "../data/path.js";
 import {
   type DataTree,
   type PersistedNode,
@@ -224,11 +225,6 @@ function pathString(chunk: Buffer, ints: Int32Array, at: number): string {
   return chunk.toString("utf8", pathAt, pathAt + ints[at + R_PATH_LENGTH]!);
 }
 
-function parentPathOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash <= 0 ? "/" : path.slice(0, slash);
-}
-
 function longAt(words: ArrayLike<number>, at: number): bigint {
   return BigInt.asIntN(64, (BigInt(words[at]! >>> 0) << 32n) | BigInt(words[at + 1]! >>> 0));
 }
@@ -330,7 +326,8 @@ export class SnapshotLoader {
     const depth = (p: string) => p.split("/").length;
     this.deferred.sort((a, b) => depth(a.path) - depth(b.path));
     for (const { path, chunk, acl, restore } of this.deferred) {
-      const parent = this.tree.get(parentPathOf(path));
+      // Never the root: its parent path is itself, which every tree has, so it is never deferred.
+      const parent = this.tree.get(parentOf(path));
       if (parent === undefined) {
         throw new SnapshotContentError(`node ${JSON.stringify(path)} has no parent in the snapshot`);
       }

@@ -265,7 +265,7 @@ export class DurableEntryLog implements EntryLog {
     // The tail keeps the unit it was created with, so its size stays checkable.
     this.segment = { handle, header: tail.header, end: tail.end, size: tail.size };
     // A log from before extents were kept has none yet, and one may lag a crash during growth.
-    await this.recordExtent(this.segment);
+    if (!tail.extentRecorded) await this.recordExtent(this.segment);
     return this.segment;
   }
 

@@ -31,6 +31,8 @@ export interface LogTail {
   readonly header: SegmentHeader;
   readonly end: number;
   readonly size: number;
+  /** Whether the log's extent already names this segment at this size (see log-extent.ts). */
+  readonly extentRecorded: boolean;
 }
 
 export interface LogSegmentInfo {
@@ -264,7 +266,11 @@ export async function scanLog(fs: FileSystem, dir: string, afterZxid: bigint): P
       if (zxid <= afterZxid) from = r + 1;
     }
     if (from < scan.records.length) needed.push({ path, bytes, records: scan.records, from });
-    if (newest) tail = { path, header, end: scan.end, size: bytes.length };
+    if (newest) {
+      const extentRecorded =
+        extent?.firstZxid === header.firstZxid && extent.units * header.unitBytes === bytes.length;
+      tail = { path, header, end: scan.end, size: bytes.length, extentRecorded };
+    }
   }
   await checkExtent(dir, extent, segments, unwritten, sizeOf);
   return { dir, afterZxid, segments, needed, lastZxid, tail, torn, unwritten };

@@ -37,13 +37,17 @@ export interface SnapshotterOptions {
   readonly onFatal: (error: StorageError) => void;
 }
 
+/** A snapshot being written: its zxid, and its write, which resolves to that zxid. */
+interface RunningSnapshot {
+  readonly zxid: bigint;
+  readonly written: Promise<bigint>;
+}
+
 export class Snapshotter implements CommitObserver {
   private entriesSince = 0;
   private bytesSince = 0;
   private threshold: number;
-  private running: Promise<bigint> | undefined;
-  /** The zxid of the snapshot being written, while `running`. */
-  private runningZxid = 0n;
+  private running: RunningSnapshot | undefined;
 
   constructor(private readonly o: SnapshotterOptions) {
     this.threshold = this.roll();
@@ -59,14 +63,12 @@ export class Snapshotter implements CommitObserver {
     this.entriesSince += entries.length;
     this.bytesSince += loggedBytes;
     const sizeDue = this.o.snapSizeLimitBytes > 0 && this.bytesSince >= this.o.snapSizeLimitBytes;
-    if ((this.entriesSince >= this.threshold || sizeDue) && this.running === undefined) {
-      this.start().catch((error: unknown) => this.o.onFatal(error as StorageError));
-    }
+    if (this.entriesSince >= this.threshold || sizeDue) this.startNow();
   }
 
   /** Takes a snapshot of the state as applied now (or joins the one running); resolves to its zxid. */
   snapshotNow(): Promise<bigint> {
-    return this.running ?? this.start();
+    return (this.running ?? this.start()).written;
   }
 
   /**
@@ -75,14 +77,15 @@ export class Snapshotter implements CommitObserver {
    * through onFatal, as for a snapshot the entry count triggered.
    */
   startNow(): bigint {
-    if (this.running === undefined)
-      this.start().catch((error: unknown) => this.o.onFatal(error as StorageError));
-    return this.runningZxid;
+    if (this.running !== undefined) return this.running.zxid;
+    const { zxid, written } = this.start();
+    written.catch((error: unknown) => this.o.onFatal(error as StorageError));
+    return zxid;
   }
 
   /** Waits for a running snapshot, for shutdown. */
   async idle(): Promise<void> {
-    await this.running?.catch(() => undefined);
+    await this.running?.written.catch(() => undefined);
   }
 
   /**
@@ -94,22 +97,21 @@ export class Snapshotter implements CommitObserver {
   async final(): Promise<bigint | undefined> {
     await this.idle();
     if (this.entriesSince === 0) return undefined;
-    return this.start();
+    return this.start().written;
   }
 
-  private start(): Promise<bigint> {
+  private start(): RunningSnapshot {
     // Synchronous up to here: the capture holds the state after the batch just applied, no later one.
     const capture = new SnapshotCapture(this.o.machine);
-    this.runningZxid = capture.zxid;
     this.entriesSince = 0;
     this.bytesSince = 0;
     this.threshold = this.roll();
     this.o.log.rollBeforeNextBatch();
-    const run = this.write(capture).finally(() => {
+    const written = this.write(capture).finally(() => {
       this.running = undefined;
     });
-    this.running = run;
-    return run;
+    this.running = { zxid: capture.zxid, written };
+    return this.running;
   }
 
   private async write(capture: SnapshotCapture): Promise<bigint> {

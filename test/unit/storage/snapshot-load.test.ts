@@ -31,6 +31,14 @@ function create(path: string, data: Buffer | null, k: number): Step {
   };
 }
 
+function remove(path: string): Step {
+  return { txn: { kind: "delete", request: { path, version: -1 } }, sessionId: 1n, authIds: [] };
+}
+
+function setData(path: string, data: Buffer): Step {
+  return { txn: { kind: "setData", request: { path, data, version: -1 } }, sessionId: 1n, authIds: [] };
+}
+
 function machineWith(steps: Step[]): StateMachine {
   const m = new StateMachine();
   for (const e of toEntries([
@@ -41,20 +49,31 @@ function machineWith(steps: Step[]): StateMachine {
   return m;
 }
 
-async function roundTrip(
+/** Writes a snapshot of `m` to a fresh simulated disk; `yieldTurn` runs between its chunks. */
+async function writeToSim(
   m: StateMachine,
   nodesPerChunk: number,
-  decode: "worker" | "main" = "main",
-): Promise<StateMachine> {
-  const fs = new SimFileSystem(3);
+  seed: number,
+  yieldTurn: () => Promise<void> = turn,
+): Promise<{ fs: SimFileSystem; path: string }> {
+  const fs = new SimFileSystem(seed);
   await fs.mkdirp(DATA_DIR);
   const summary = await writeSnapshot(new SnapshotCapture(m), {
     fs,
     dir: DATA_DIR,
     nodesPerChunk,
-    yieldTurn: turn,
+    yieldTurn,
   });
-  const read = await readSnapshot(fs, `${DATA_DIR}/${snapshotName(summary.zxid)}`, {}, { decode });
+  return { fs, path: `${DATA_DIR}/${snapshotName(summary.zxid)}` };
+}
+
+async function roundTrip(
+  m: StateMachine,
+  nodesPerChunk: number,
+  decode: "worker" | "main" = "main",
+): Promise<StateMachine> {
+  const { fs, path } = await writeToSim(m, nodesPerChunk, 3);
+  const read = await readSnapshot(fs, path, {}, { decode });
   assert.equal(read.summary.digest, m.digest(), "the summary carries the live machine's digest");
   return read.machine!;
 }
@@ -126,15 +145,7 @@ test("a damaged chunk is refused as corrupt at its offset whichever thread decod
   for (let k = 0; k < 200; k++) steps.push(create(`/d${k}`, Buffer.from(`value ${k}`), k));
   const m = machineWith(steps);
   for (const decode of ["worker", "main"] as const) {
-    const fs = new SimFileSystem(5);
-    await fs.mkdirp(DATA_DIR);
-    const summary = await writeSnapshot(new SnapshotCapture(m), {
-      fs,
-      dir: DATA_DIR,
-      nodesPerChunk: 50,
-      yieldTurn: turn,
-    });
-    const path = `${DATA_DIR}/${snapshotName(summary.zxid)}`;
+    const { fs, path } = await writeToSim(m, 50, 5);
     const bytes = await fs.readFile(path);
     // A byte in the middle of the second node chunk's records.
     const f = await fs.open(path, "append");
@@ -169,12 +180,8 @@ test("paths loaded from a snapshot stay in its image until used, and act like th
 
   // Changes to nodes whose paths are still in the image, on the loaded and on the original machine.
   const more: Step[] = [
-    { txn: { kind: "delete", request: { path: "/q/c1", version: -1 } }, sessionId: 1n, authIds: [] },
-    {
-      txn: { kind: "setData", request: { path: "/q/c2", data: Buffer.from("new"), version: -1 } },
-      sessionId: 1n,
-      authIds: [],
-    },
+    remove("/q/c1"),
+    setData("/q/c2", Buffer.from("new")),
     create("/q/c1", Buffer.from("again"), 2),
   ];
   for (const e of toEntries(more, m.lastZxid + 1n)) {
@@ -202,33 +209,17 @@ test("a snapshot of a loaded tree, taken while nodes whose paths are still in th
   // Nodes late in slot order, so the walk has not reached them when they change.
   const changes: Step[] = [];
   for (let k = 180; k < 190; k++) {
-    changes.push({
-      txn: { kind: "delete", request: { path: `/s/c${k}`, version: -1 } },
-      sessionId: 1n,
-      authIds: [],
-    });
-    changes.push({
-      txn: { kind: "setData", request: { path: `/s/c${k + 10}`, data: Buffer.from("changed"), version: -1 } },
-      sessionId: 1n,
-      authIds: [],
-    });
+    changes.push(remove(`/s/c${k}`), setData(`/s/c${k + 10}`, Buffer.from("changed")));
   }
   changes.push(create("/s/c180", Buffer.from("re-created"), 2));
   const entries = toEntries(changes, loaded.lastZxid + 1n);
   let applied = 0;
-  const fs = new SimFileSystem(7);
-  await fs.mkdirp(DATA_DIR);
-  const summary = await writeSnapshot(new SnapshotCapture(loaded), {
-    fs,
-    dir: DATA_DIR,
-    nodesPerChunk: 8,
-    yieldTurn: async () => {
-      if (applied < entries.length) loaded.apply(entries[applied++]!);
-    },
+  const { fs, path } = await writeToSim(loaded, 8, 7, async () => {
+    if (applied < entries.length) loaded.apply(entries[applied++]!);
   });
   assert.equal(applied, entries.length, "every change landed while the snapshot was being written");
   assert.notEqual(loaded.digest(), atCapture);
-  const read = await readSnapshot(fs, `${DATA_DIR}/${snapshotName(summary.zxid)}`, {});
+  const read = await readSnapshot(fs, path, {});
   const t = read.machine!.tree;
   assert.equal(read.machine!.digest(), atCapture, "the snapshot holds the state when it began");
   assert.deepEqual(t.dataOf(t.get("/s/c180")!), Buffer.from("v180"));
