@@ -101,6 +101,7 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     tickMs: replicaTickMs(config.tickTimeMs),
     tuning: defaultRaftTuning,
     random: Math.random,
+    now: Date.now,
     log: storageLogger,
   });
   const service = new ZooKeeperService(
@@ -142,6 +143,9 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     { host: config.clientPortAddress, port: config.clientPort, maxClientCnxns: config.maxClientCnxns },
     (message) => log.warn(message),
   );
+  replica.onRoleChange = (role) => service.roleChanged(role);
+  replica.onTouches = (sessions) => service.liveness.applyTouches(sessions, Date.now());
+  service.reportTouches = (sessions) => replica.reportTouches(sessions);
   replica.start();
   // Alone in its membership, the replica leads within a turn or two; clients wait for that.
   await replica.firstLeadership();

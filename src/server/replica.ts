@@ -10,12 +10,15 @@ import {
   EntryType,
   formatZxid,
   type HardState,
+  type Message,
+  type NodeId,
   type RaftTuning,
   RawNode,
   type Ready,
   Role,
   type SoftState,
 } from "../consensus/index.js";
+import { JuteDecodeError } from "../protocol/jute.js";
 import { EntryDecoder, encodeEntry, type Entry as StateEntry } from "../state/entry.js";
 import type { DurableEntryLog } from "../storage/durable-entry-log.js";
 import type { EntryDraft, EntryLog } from "../storage/entry-log.js";
@@ -24,6 +27,20 @@ import { writeHardState } from "../storage/hard-state-file.js";
 import { type OpenedStorage, type SnapshotHooks, snapshotDescriptor } from "../storage/open-storage.js";
 import type { SnapshotPosition } from "../storage/snapshot-file.js";
 import type { Snapshotter } from "../storage/snapshotter.js";
+import { decodeReplicaMessage, encodeReplicaMessage } from "./replica-messages.js";
+
+/**
+ * How a replica reaches the others: the consensus core's messages (which may be lost, duplicated or
+ * reordered), and service payloads, delivered in order per pair while a connection lasts.
+ */
+export interface PeerNetwork {
+  send(m: Message): void;
+  /** False when the payload could not be queued (no connection, or its queue is full). */
+  sendService(to: NodeId, payload: Uint8Array): boolean;
+  onMessage: (m: Message) => void;
+  onService: (from: NodeId, payload: Uint8Array) => void;
+  close(): Promise<void>;
+}
 
 export interface ReplicaOptions {
   readonly id: number;
@@ -34,13 +51,23 @@ export interface ReplicaOptions {
   readonly tickMs: number;
   readonly tuning: RaftTuning;
   readonly random: () => number;
+  /** The leader stamps forwarded writes with this clock, as it does its own. */
+  readonly now: () => number;
   readonly log: { info(message: string): void; warn(message: string): void };
+  /** The other members; none for a replica alone. */
+  readonly network?: PeerNetwork;
 }
 
 /** What the replica reports to the server about its place in the ensemble. */
 export interface ReplicaRole {
-  readonly role: Role;
+  readonly leading: boolean;
+  /** The leader's id, 0 when none is known. */
   readonly leader: number;
+  /**
+   * Whether this server may serve clients: it leads with an entry of its own term applied (so every
+   * entry committed before its term is applied too), or it follows a known leader.
+   */
+  readonly ready: boolean;
 }
 
 /**
@@ -73,8 +100,10 @@ export class Replica implements EntryLog {
   onCommit: (entries: readonly StateEntry[]) => void = () => {
     throw new Error("Replica: onCommit was not set before the first commit");
   };
-  /** Called when this replica's role or known leader changes. */
+  /** Called when this replica's role, known leader or readiness changes. */
   onRoleChange: (role: ReplicaRole) => void = () => {};
+  /** A follower's touch table reached this replica (the leader). */
+  onTouches: (sessions: ReadonlyArray<readonly [bigint, number]>) => void = () => {};
   private readonly raw: RawNode;
   private readonly log: DurableEntryLog;
   private readonly snapshotter: Snapshotter;
@@ -127,6 +156,37 @@ export class Replica implements EntryLog {
     let resolve!: () => void;
     this.leading = { promise: new Promise((r) => (resolve = r)), resolve };
     hooks.replica = this;
+    const network = options.network;
+    if (network !== undefined) {
+      network.onMessage = (m) => {
+        if (this.closed) return;
+        this.raw.step(m);
+        this.schedule();
+      };
+      network.onService = (from, payload) => this.serviceMessage(from, payload);
+    }
+  }
+
+  private serviceMessage(from: NodeId, payload: Uint8Array): void {
+    let m: ReturnType<typeof decodeReplicaMessage>;
+    try {
+      m = decodeReplicaMessage(payload, this.decoder);
+    } catch (error) {
+      if (!(error instanceof JuteDecodeError)) throw error;
+      this.options.log.warn(
+        `replica ${this.options.id}: ignored a malformed message from ${from}: ${error.message}`,
+      );
+      return;
+    }
+    if (m.kind === "touches") {
+      if (this.soft.role === Role.Leader) this.onTouches(m.sessions);
+      return;
+    }
+    // A write forwarded by a member that still takes this replica for the leader. If it no longer
+    // leads, the write is dropped: that member loses its leader too and drops its clients.
+    const { sessionId, authIds, origin, txn } = m.draft;
+    if (this.soft.role === Role.Leader)
+      this.propose({ timeMs: BigInt(this.options.now()), sessionId, authIds, origin, txn });
   }
 
   /** Starts ticking; a replica that is the only voter elects itself at once instead of waiting. */
@@ -147,23 +207,39 @@ export class Replica implements EntryLog {
   }
 
   get role(): ReplicaRole {
-    return { role: this.soft.role, leader: this.soft.lead };
+    const leading = this.soft.role === Role.Leader;
+    return { leading, leader: this.soft.lead, ready: leading ? this.leaderReady : this.soft.lead !== 0 };
   }
 
-  append(draft: EntryDraft): bigint | undefined {
-    if (this.closed || this.soft.role !== Role.Leader) return undefined;
+  /** Proposes the write when this replica leads, forwards it to the leader when one is known. */
+  append(draft: EntryDraft): boolean {
+    if (this.closed) return false;
+    if (this.soft.role === Role.Leader) return this.propose(draft);
+    const network = this.options.network;
+    if (network === undefined || this.soft.lead === 0) return false;
+    return network.sendService(this.soft.lead, encodeReplicaMessage({ kind: "forward", draft }));
+  }
+
+  /** Hands the touch table to the leader (ZooKeeper's learner ping). */
+  reportTouches(sessions: ReadonlyArray<readonly [bigint, number]>): void {
+    const network = this.options.network;
+    if (network === undefined || this.soft.lead === 0 || this.soft.role === Role.Leader) return;
+    network.sendService(this.soft.lead, encodeReplicaMessage({ kind: "touches", sessions }));
+  }
+
+  private propose(draft: EntryDraft): boolean {
     let entry: StateEntry | undefined;
     const result = this.raw.propose((zxid) => {
       // Built field by field, in Entry's order: a spread gives the object another shape, and every
       // function that reads entries (encode, apply, replies) then runs slower on it.
-      const { timeMs, sessionId, authIds, txn } = draft;
-      entry = { zxid, timeMs, sessionId, authIds, txn };
+      const { timeMs, sessionId, authIds, origin, txn } = draft;
+      entry = { zxid, timeMs, sessionId, authIds, origin, txn };
       return encodeEntry(entry);
     });
-    if (!result.ok) return undefined;
+    if (!result.ok) return false;
     this.local.push(entry!);
     this.schedule();
-    return result.zxid;
+    return true;
   }
 
   /** The log position of the state as applied now, for a snapshot taken at this moment. */
@@ -233,7 +309,9 @@ export class Replica implements EntryLog {
       await writeHardState(this.options.fs, this.options.dataLogDir, hs);
       this.persisted = hs;
     }
-    // 2. Send: no peers yet.
+    // 2. Send (a replica alone has no peers, and the core addresses it none).
+    const network = this.options.network;
+    if (network !== undefined) for (const m of rd.messages) network.send(m);
     // 3. Apply.
     const committed = rd.committedEntries;
     if (committed.length > 0) {
@@ -246,6 +324,7 @@ export class Replica implements EntryLog {
       ) {
         this.leaderReady = true;
         this.leading.resolve();
+        this.onRoleChange(this.role);
       }
     }
     this.raw.advance();
@@ -329,6 +408,7 @@ export class Replica implements EntryLog {
       }
       await this.looping;
     }
+    await this.options.network?.close();
     await this.log.close();
     const s = this.raw.status();
     if (s.commit > this.persisted.commit && this.log.failed === undefined) {

@@ -16,7 +16,8 @@ import type { EntryLog } from "../storage/entry-log.js";
 import type { Connection, ConnectionHandler } from "./connection.js";
 import { connectResponseFrame, invalidSessionFrame, notificationFrame, replyFrame } from "./replies.js";
 import { SessionIdGenerator, SessionPasswords } from "./session-credentials.js";
-import { SessionTracker } from "./session-tracker.js";
+import { SessionLiveness } from "./session-liveness.js";
+import type { SessionTracker } from "./session-tracker.js";
 import { ServerStats } from "./stats.js";
 
 export interface ServiceOptions {
@@ -66,17 +67,24 @@ const WRITE_OP_NAMES: Partial<Record<number, string>> = {
 export class ZooKeeperService implements ConnectionHandler {
   readonly state: StateMachine;
   readonly watches = new WatchRegistry<Connection>();
-  readonly tracker: SessionTracker;
+  readonly liveness: SessionLiveness;
   readonly stats = new ServerStats();
   readonly connections = new Set<Connection>();
   readonly startedAtMs: number;
   private readonly owners = new Map<bigint, Connection>();
   private readonly closing = new Set<bigint>();
-  private readonly pending = new Map<bigint, (outcome: ApplyOutcome) => void>();
+  /** Requests this server proposed, by their origin's sequence number, until they apply. */
+  private readonly pending = new Map<number, (outcome: ApplyOutcome) => void>();
+  /** This process's start, told apart from any earlier run of the same server in entries' origins. */
+  private readonly incarnation: number;
+  private lastSeq = 0;
   private readonly ids: SessionIdGenerator;
   private readonly passwords: SessionPasswords;
-  /** False while this server cannot take part (no leader yet): clients are turned away. */
+  /** False while this server cannot take part (no leader, or not caught up): clients are turned away. */
   serving = true;
+  private touchTimer: NodeJS.Timeout | undefined;
+  /** Hands this server's touch table to the leader; set by the replica when there are peers. */
+  reportTouches: ((sessions: Array<readonly [bigint, number]>) => void) | undefined;
   authFailedCount = 0;
   throttled = false;
   private outstandingTotal = 0;
@@ -95,13 +103,40 @@ export class ZooKeeperService implements ConnectionHandler {
       state ??
       new StateMachine({ skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled });
     this.startedAtMs = options.now();
-    this.tracker = new SessionTracker(options.tickTimeMs);
+    this.liveness = new SessionLiveness(options.tickTimeMs);
+    this.incarnation = this.startedAtMs;
     this.ids = new SessionIdGenerator(options.serverId, this.startedAtMs);
     this.passwords = new SessionPasswords(options.sessionSecret);
-    // Sessions recovered from the log get a full timeout from now, as ZooKeeper does on restart.
-    for (const [id, session] of this.state.sessions())
-      this.tracker.track(id, session.timeoutMs, this.startedAtMs);
     log.onCommit = (entries) => this.applyCommitted(entries);
+  }
+
+  /** The leader's expiry queue (for the dump command). */
+  get tracker(): SessionTracker {
+    return this.liveness.tracker;
+  }
+
+  /**
+   * The replica's place changed. Leading with every committed entry applied: serve, and give every
+   * session a full timeout from now (ZooKeeper's new leader does; so does a restarted standalone
+   * server). Following a known leader: serve, and report touches to it. No leader: as ZooKeeper,
+   * drop every client at once and turn new ones away until there is one again.
+   */
+  roleChanged(role: { leading: boolean; leader: number; ready: boolean }): void {
+    const wasServing = this.serving;
+    this.serving = role.ready;
+    if (role.leading && role.ready) {
+      const sessions = [...this.state.sessions()].map(([id, s]) => [id, s.timeoutMs] as const);
+      this.liveness.lead(sessions, this.options.now());
+    } else if (!role.leading) {
+      this.liveness.follow();
+    }
+    if (wasServing && !this.serving) {
+      for (const conn of [...this.connections]) conn.close();
+      // What was proposed may still commit under a new leader; nobody here waits for it any more.
+      this.pending.clear();
+      this.closing.clear();
+      this.cleaningUp.clear();
+    }
   }
 
   get frameBytesMax(): number {
@@ -132,17 +167,26 @@ export class ZooKeeperService implements ConnectionHandler {
     this.expiryTimer.unref();
     this.cleanupTimer = setInterval(() => this.cleanUpNodes(), this.options.containerCheckIntervalMs);
     this.cleanupTimer.unref();
+    this.touchTimer = setInterval(() => this.sendTouches(), Math.max(1, this.options.tickTimeMs / 2));
+    this.touchTimer.unref();
+  }
+
+  private sendTouches(): void {
+    if (this.reportTouches === undefined || this.liveness.isLeading) return;
+    const touches = this.liveness.takeTouches();
+    if (touches.length > 0) this.reportTouches(touches);
   }
 
   async stop(): Promise<void> {
     if (this.expiryTimer !== undefined) clearInterval(this.expiryTimer);
     if (this.cleanupTimer !== undefined) clearInterval(this.cleanupTimer);
+    if (this.touchTimer !== undefined) clearInterval(this.touchTimer);
     for (const conn of [...this.connections]) conn.close();
     await this.log.close();
   }
 
   expireSessions(): void {
-    for (const id of this.tracker.expire(this.options.now())) this.closeSession(id);
+    for (const id of this.liveness.expire(this.options.now())) this.closeSession(id);
   }
 
   /**
@@ -206,7 +250,6 @@ export class ZooKeeperService implements ConnectionHandler {
     if (req.sessionId === 0n) {
       const sessionId = this.ids.nextId();
       const proposed = this.propose(sessionId, [], { kind: "createSession", timeoutMs }, () => {
-        this.tracker.track(sessionId, timeoutMs, this.options.now());
         if (conn.isClosed) return; // the session lives on until it expires, as in ZooKeeper
         this.establish(conn, sessionId, timeoutMs, req.readOnly);
       });
@@ -214,13 +257,12 @@ export class ZooKeeperService implements ConnectionHandler {
       return;
     }
     const sessionId = req.sessionId;
-    const alive =
-      this.tracker.has(sessionId) && !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
+    const alive = !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
     if (!alive || !this.passwords.verify(sessionId, req.passwd)) {
       conn.reject(invalidSessionFrame(req.readOnly));
       return;
     }
-    this.tracker.track(sessionId, timeoutMs, this.options.now());
+    this.liveness.reconnected(sessionId, timeoutMs, this.options.now());
     this.establish(conn, sessionId, timeoutMs, req.readOnly);
   }
 
@@ -248,7 +290,6 @@ export class ZooKeeperService implements ConnectionHandler {
     this.closing.add(sessionId);
     const proposed = this.propose(sessionId, [], { kind: "closeSession" }, () => {
       this.closing.delete(sessionId);
-      this.tracker.remove(sessionId);
       const owner = this.owners.get(sessionId);
       onApplied?.();
       owner?.close();
@@ -266,9 +307,11 @@ export class ZooKeeperService implements ConnectionHandler {
     txn: Txn,
     onApplied: (o: ApplyOutcome) => void,
   ): boolean {
-    const zxid = this.log.append({ timeMs: BigInt(this.options.now()), sessionId, authIds, txn });
-    if (zxid === undefined) return false;
-    this.pending.set(zxid, onApplied);
+    const seq = ++this.lastSeq;
+    const origin = { server: this.options.serverId, incarnation: this.incarnation, seq };
+    if (!this.log.append({ timeMs: BigInt(this.options.now()), sessionId, authIds, origin, txn }))
+      return false;
+    this.pending.set(seq, onApplied);
     return true;
   }
 
@@ -283,10 +326,21 @@ export class ZooKeeperService implements ConnectionHandler {
           fired.watcher.notify(notificationFrame(entry.zxid, fired.type, fired.path));
         }
       }
-      const onApplied = this.pending.get(entry.zxid);
-      if (onApplied !== undefined) {
-        this.pending.delete(entry.zxid);
-        onApplied(outcome);
+      const txn = entry.txn;
+      if (txn.kind === "createSession")
+        this.liveness.created(entry.sessionId, txn.timeoutMs, this.options.now());
+      else if (txn.kind === "closeSession") this.liveness.closed(entry.sessionId);
+      const origin = entry.origin;
+      if (
+        origin !== undefined &&
+        origin.server === this.options.serverId &&
+        origin.incarnation === this.incarnation
+      ) {
+        const onApplied = this.pending.get(origin.seq);
+        if (onApplied !== undefined) {
+          this.pending.delete(origin.seq);
+          onApplied(outcome);
+        }
       }
     }
   }
@@ -320,7 +374,7 @@ export class ZooKeeperService implements ConnectionHandler {
 
   request(conn: Connection, xid: number, req: Request): void {
     this.stats.packetsReceived++;
-    this.tracker.touch(conn.sessionId, this.options.now());
+    this.liveness.touch(conn.sessionId, conn.sessionTimeoutMs, this.options.now());
     conn.stats.lastCxid = xid;
     conn.stats.lastOp = WRITE_OP_NAMES[req.type] ?? conn.stats.lastOp;
     switch (req.type) {

@@ -10,10 +10,11 @@ export type EntryDraft = Omit<Entry, "zxid">;
 
 export interface EntryLog {
   /**
-   * Queues an entry and returns its zxid; `onCommit` is later called with it, after every entry
-   * appended before it. Undefined when this server cannot accept writes now (it does not lead).
+   * Queues an entry (proposes it, or forwards it to the leader); `onCommit` is later called with it,
+   * after every entry appended before it, unless leadership changes first. False when this server
+   * cannot take writes now (no leader known).
    */
-  append(draft: EntryDraft): bigint | undefined;
+  append(draft: EntryDraft): boolean;
   /** Called with committed entries in log order, each exactly once. Set once by the server. */
   onCommit: (entries: readonly Entry[]) => void;
   /** Commits what is queued, then stops accepting entries. */

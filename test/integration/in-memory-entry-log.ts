@@ -17,15 +17,15 @@ export class InMemoryEntryLog implements EntryLog {
   /** As a first leader would: epoch 1, its term-start entry at counter 1. */
   private lastZxid = (1n << 32n) | 1n;
 
-  append(draft: EntryDraft): bigint | undefined {
-    if (this.closed) return undefined;
+  append(draft: EntryDraft): boolean {
+    if (this.closed) return false;
     const zxid = ++this.lastZxid;
     this.queued.push({ ...draft, zxid });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.commit());
     }
-    return zxid;
+    return true;
   }
 
   private commit(): void {

@@ -56,6 +56,7 @@ async function boot(fs: FileSystem, conf: ConfState = ALONE, snapCount = 1000): 
     tickMs: 1_000_000,
     tuning: defaultRaftTuning,
     random: () => 0.5,
+    now: () => 1_700_000_000_000,
     log: logger,
   });
   const committed: Entry[] = [];
@@ -128,17 +129,20 @@ test("a replica alone elects itself, and applies a proposal only once its entry 
   const { replica, committed, storage } = await boot(sim.process());
   replica.start();
   await replica.firstLeadership();
-  assert.equal(replica.role.role, "leader");
-  replica.append(session());
-  const a = replica.append(create("/a"));
-  const b = replica.append(create("/b"));
-  assert.ok(a !== undefined && b !== undefined && b === a + 1n, "the leader stamps consecutive zxids");
+  assert.deepEqual(replica.role, { leading: true, leader: 1, ready: true });
+  assert.ok(replica.append(session()) && replica.append(create("/a")) && replica.append(create("/b")));
   // Both proposals and the term-start entry commit; the state machine holds both nodes.
   await until(
     "both creates are applied",
     () => committed.filter((e) => e.txn.kind === "create").length === 2,
   );
   assert.equal(committed[0]?.txn.kind, "epochStart", "a new leader's first entry starts its epoch");
+  const zxids = committed.map((e) => e.zxid);
+  assert.deepEqual(
+    zxids,
+    zxids.map((_, i) => zxids[0]! + BigInt(i)),
+    "the leader stamps consecutive zxids",
+  );
   assert.ok(storage.machine.statOf("/a") && storage.machine.statOf("/b"));
   assert.ok(sim.syncCount > 0);
   await replica.close();
