@@ -3,7 +3,7 @@
 // log, and are applied in log order by the state machine; the reply and the watch events come from
 // that apply. Reads are answered from the local tree in the session's order.
 
-import { checkPerm, digestOf } from "../data/acl.js";
+import { checkPerm, generateDigest } from "../data/acl.js";
 import { WatchRegistry } from "../data/watches.js";
 import type { ConnectRequest } from "../protocol/connect.js";
 import { Err, OpCode, Perms, WatcherType, Xid } from "../protocol/constants.js";
@@ -315,7 +315,8 @@ export class ZooKeeperService implements ConnectionHandler {
   request(conn: Connection, xid: number, req: Request): void {
     this.stats.packetsReceived++;
     this.tracker.touch(conn.sessionId, this.options.now());
-    conn.stats.lastCxid = xid;
+    // Like ZooKeeper, `cons` shows the client's last real xid, not a ping's or another special one.
+    if (xid >= 0) conn.stats.lastCxid = xid;
     conn.stats.lastOp = WRITE_OP_NAMES[req.type] ?? conn.stats.lastOp;
     switch (req.type) {
       case OpCode.create:
@@ -359,7 +360,7 @@ export class ZooKeeperService implements ConnectionHandler {
         return;
       }
       case OpCode.auth:
-        this.authenticate(conn, req.scheme, req.auth);
+        this.authenticate(conn, xid, req.scheme, req.auth);
         return;
       case OpCode.sasl:
         // No SASL mechanism is configured on this server. ZooKeeper answers a failed exchange with
@@ -391,30 +392,32 @@ export class ZooKeeperService implements ConnectionHandler {
     }
   }
 
-  private authenticate(conn: Connection, scheme: string, auth: Buffer | null): void {
+  /**
+   * Answers with the request's own xid: the Java client's -4 is only its habit, and clients that
+   * number auth packets like any request (go-zookeeper) wait for that number.
+   */
+  private authenticate(conn: Connection, xid: number, scheme: string, auth: Buffer | null): void {
     let ids: Id[] | undefined;
     if (scheme === "digest" && auth !== null) {
-      const text = auth.toString("utf8");
-      const colon = text.indexOf(":");
-      if (colon > 0) {
-        const digest = digestOf(text.slice(0, colon), text.slice(colon + 1));
-        ids = [{ scheme: "digest", id: digest }];
-        if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
-          ids.push({ scheme: "super", id: "" });
-        }
+      // As ZooKeeper's DigestAuthenticationProvider: any string is accepted, "blah" without a
+      // colon being user "blah" with the hash of "blah".
+      const digest = generateDigest(auth.toString("utf8"));
+      ids = [{ scheme: "digest", id: digest }];
+      if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
+        ids.push({ scheme: "super", id: "" });
       }
     } else if (scheme === "ip") {
       ids = [{ scheme: "ip", id: conn.transport.remoteAddress }];
     }
     if (ids === undefined) {
       this.authFailedCount++;
-      conn.replyError(Xid.AUTH, 0n, Err.AUTHFAILED, true);
+      conn.replyError(xid, 0n, Err.AUTHFAILED, true);
       return;
     }
     for (const id of ids) {
       if (!conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.authIds.push(id);
     }
-    conn.replyNow(replyFrame(Xid.AUTH, 0n, 0));
+    conn.replyNow(replyFrame(xid, 0n, 0));
   }
 
   private recordLatency(conn: Connection, startedMs: number, zxid: bigint): void {
@@ -547,7 +550,7 @@ export class ZooKeeperService implements ConnectionHandler {
       case OpCode.setWatches2: {
         conn.stats.lastOp = req.type === OpCode.setWatches ? "SETW" : "STW2";
         this.restoreWatches(conn, req);
-        return replyFrame(Xid.SET_WATCHES, zxid, 0);
+        return ok();
       }
       default:
         throw new Error(`invariant violated: request type ${req.type} reached the read path`);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FourLetterWords } from "../../src/admin/four-letter-words.js";
+import { generateDigest } from "../../src/data/acl.js";
 import { Err, EventType, OpCode } from "../../src/protocol/constants.js";
 import type { Request } from "../../src/protocol/requests.js";
 import { defaultConfig, parseZooCfg } from "../../src/server/config.js";
@@ -15,6 +16,7 @@ import {
   ManualClock,
   newService,
   OPEN_ACL,
+  parseFrame,
   RawClient,
 } from "./harness.js";
 
@@ -299,7 +301,7 @@ describe("requests", () => {
       scheme: "digest",
       auth: Buffer.from("alice:secret"),
     });
-    assert.equal(frames[0]?.kind === "reply" && frames[0].header.xid, -4);
+    assert.equal(frames[0]?.kind === "reply" && frames[0].header.err, 0);
     const who = await client.call({ type: OpCode.whoAmI });
     const info = decodeBody("WhoAmIResponse", who.body).clientInfo;
     assert.deepEqual(info?.map((c) => `${c.authScheme}:${c.user}`).sort(), ["digest:alice", "ip:127.0.0.1"]);
@@ -311,6 +313,57 @@ describe("requests", () => {
     });
     assert.equal(bad[0]?.kind === "reply" && bad[0].header.err, Err.AUTHFAILED);
     assert.ok(client.transport.ended);
+  });
+
+  test("auth and setWatches are answered with the request's own xid, whatever it is", async () => {
+    const client = new RawClient(newService());
+    await client.connect();
+    const auth: Request = { type: OpCode.auth, authType: 0, scheme: "digest", auth: Buffer.from("a:b") };
+    const watches: Request = {
+      type: OpCode.setWatches,
+      relativeZxid: 0n,
+      dataWatches: ["/missing"],
+      existWatches: [],
+      childWatches: [],
+    };
+    const sent = [
+      [auth, 7],
+      [auth, -4],
+      [watches, 8],
+      [watches, -8],
+      [{ ...watches, type: OpCode.setWatches2, persistentWatches: [], persistentRecursiveWatches: [] }, 9],
+    ] as const;
+    for (const [req, xid] of sent) client.send(client.requestFrame(req, xid));
+    await commitTurn();
+    const replies = client
+      .frames()
+      .map(parseFrame)
+      .filter((f) => f.kind === "reply");
+    assert.deepEqual(
+      replies.map((f) => f.kind === "reply" && [f.header.xid, f.header.err]),
+      sent.map(([, xid]) => [xid, 0]),
+    );
+  });
+
+  test("digest auth without a colon is user and password in one, as ZooKeeper's digest provider takes it", async () => {
+    const client = new RawClient(newService());
+    await client.connect();
+    const login = await client.call({
+      type: OpCode.auth,
+      authType: 0,
+      scheme: "digest",
+      auth: Buffer.from("blah"),
+    });
+    assert.equal(login.err, 0);
+    const who = await client.call({ type: OpCode.whoAmI });
+    const info = decodeBody("WhoAmIResponse", who.body).clientInfo;
+    assert.deepEqual(info?.map((c) => `${c.authScheme}:${c.user}`).sort(), ["digest:blah", "ip:127.0.0.1"]);
+    const created = await client.call({
+      ...createReq("/mine"),
+      acl: [{ perms: 31, id: { scheme: "digest", id: generateDigest("blah") } }],
+    } as Request);
+    assert.equal(created.err, 0);
+    assert.equal((await client.call({ type: OpCode.getData, path: "/mine", watch: false })).err, 0);
   });
 });
 
