@@ -98,8 +98,11 @@ export class Connection {
 
   sessionId = 0n;
   sessionTimeoutMs = 0;
-  /** Identities for ACL checks: ip first, then what auth packets added. */
-  readonly authIds: Id[];
+  /**
+   * Identities for ACL checks: ip first, then what auth packets added. Replaced, never changed in
+   * place, so a request can keep the identities it arrived with.
+   */
+  authIds: readonly Id[];
   stats = freshConnectionStats();
 
   constructor(

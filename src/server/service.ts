@@ -387,8 +387,12 @@ export class ZooKeeperService implements ConnectionHandler {
         // Issued by the server's own clean-up, never accepted from clients.
         conn.replyError(xid, -1n, Err.UNIMPLEMENTED, true);
         return;
-      default:
-        conn.replyInOrder(() => this.read(conn, xid, req));
+      default: {
+        // Judged with the identities the connection had when the read arrived, as ZooKeeper stamps
+        // each request: an auth pipelined behind a read that waits on a write does not apply to it.
+        const authIds = conn.authIds;
+        conn.replyInOrder(() => this.read(conn, xid, req, authIds));
+      }
     }
   }
 
@@ -414,9 +418,8 @@ export class ZooKeeperService implements ConnectionHandler {
       conn.replyError(xid, 0n, Err.AUTHFAILED, true);
       return;
     }
-    for (const id of ids) {
-      if (!conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.authIds.push(id);
-    }
+    const added = ids.filter((id) => !conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id));
+    if (added.length > 0) conn.authIds = [...conn.authIds, ...added];
     conn.replyNow(replyFrame(xid, 0n, 0));
   }
 
@@ -439,18 +442,17 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   /** Evaluates a read at its turn in the session's order and returns the reply frame. */
-  private read(conn: Connection, xid: number, req: Request): Buffer {
+  private read(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const started = this.options.now();
-    const bytes = this.evaluateRead(conn, xid, req);
+    const bytes = this.evaluateRead(conn, xid, req, auth);
     this.recordLatency(conn, started, this.state.lastZxid);
     return bytes;
   }
 
-  private evaluateRead(conn: Connection, xid: number, req: Request): Buffer {
+  private evaluateRead(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const zxid = this.state.lastZxid;
     const ok = (body?: Response) => replyFrame(xid, zxid, 0, body);
     const fail = (err: number) => replyFrame(xid, zxid, err);
-    const auth = conn.authIds;
     switch (req.type) {
       case OpCode.ping:
         conn.stats.lastOp = "PING";
