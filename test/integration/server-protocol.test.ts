@@ -67,6 +67,24 @@ describe("handshake", () => {
     assert.ok(wrong.transport.ended);
   });
 
+  test("a handshake and request arriving one byte at a time are answered, whatever their bytes spell", async () => {
+    const client = new RawClient(newService());
+    // A password that reads as four-letter words must not be taken for one mid-frame.
+    const handshake = client.connectFrame({ passwd: Buffer.from("srvrruokdumpstat") });
+    for (const byte of handshake) client.send(Buffer.of(byte));
+    await commitTurn();
+    const [response] = client.frames();
+    assert.equal(response?.length, 37);
+    for (const byte of client.requestFrame({ type: OpCode.exists, path: "/ruok", watch: false }, 3))
+      client.send(Buffer.of(byte));
+    await commitTurn();
+    const replies = client.frames().map(parseFrame);
+    assert.deepEqual(
+      replies.map((f) => f.kind === "reply" && [f.header.xid, f.header.err]),
+      [[3, Err.NONODE]],
+    );
+  });
+
   test("a client that has seen a newer zxid than the server is closed without a reply", async () => {
     const client = new RawClient(newService());
     client.send(client.connectFrame({ lastZxidSeen: 1000n }));
