@@ -3,6 +3,9 @@
 // the server writes back are compared with what Apache ZooKeeper 3.8 answered to the same bytes,
 // recorded in test/fixtures/reply-xids/zookeeper-3.8.json. Clients other than Java's (go-zookeeper)
 // number auth and setWatches like any request and hang when the reply does not carry that number.
+// A few requests are also sent after the handshakes clients differ in (no readOnly byte, a null or
+// empty password, pipelined behind the ConnectRequest, one byte at a time), to show that the answers
+// do not depend on the Java client's habits either.
 // PADDOCK_COMPAT_TARGET=zookeeper checks the recording against a live ZooKeeper;
 // PADDOCK_RECORD_REPLY_XIDS=1 with that target writes the recording afresh.
 
@@ -14,8 +17,8 @@ import { Err } from "../../src/protocol/constants.js";
 import { debianSkipReason } from "../support/debian.js";
 import { repoRoot } from "../support/paths.js";
 import { startTarget, type Target, targetKind, targetPackages } from "../support/targets.js";
-import { CASES, caseBase, XIDS } from "./reply-xids/cases.js";
-import { type ProbeAnswer, probe } from "./reply-xids/probe.js";
+import { CASES, caseBase, type RequestCase, XIDS } from "./reply-xids/cases.js";
+import { type Handshake, JAVA_HANDSHAKE, type ProbeAnswer, probe } from "./reply-xids/probe.js";
 
 const skip = debianSkipReason(targetPackages());
 const recordingPath = join(repoRoot, "test", "fixtures", "reply-xids", "zookeeper-3.8.json");
@@ -34,6 +37,38 @@ type Answers = Record<string, ProbeAnswer>;
 
 const key = (name: string, xid: number): string => `${name} xid=${xid}`;
 
+/** Handshakes other than the Java client's, each followed by HANDSHAKE_CASES under xid 5. */
+const HANDSHAKES: Record<string, Handshake> = {
+  "no readOnly byte": { ...JAVA_HANDSHAKE, readOnly: undefined },
+  "asks for read-only": { ...JAVA_HANDSHAKE, readOnly: true },
+  "null password": { ...JAVA_HANDSHAKE, passwd: null },
+  "empty password": { ...JAVA_HANDSHAKE, passwd: Buffer.alloc(0) },
+  "pipelined behind the ConnectRequest": { ...JAVA_HANDSHAKE, pipelined: true },
+  "one byte at a time": { ...JAVA_HANDSHAKE, byteByByte: true },
+};
+const HANDSHAKE_CASES = ["getData", "auth-digest", "setWatches", "closeSession"];
+
+interface Probe {
+  readonly key: string;
+  readonly request: RequestCase;
+  readonly xid: number;
+  readonly handshake: Handshake;
+}
+
+const PROBES: readonly Probe[] = [
+  ...CASES.flatMap((request) =>
+    XIDS.map((xid) => ({ key: key(request.name, xid), request, xid, handshake: JAVA_HANDSHAKE })),
+  ),
+  ...Object.entries(HANDSHAKES).flatMap(([name, handshake]) =>
+    CASES.filter((c) => HANDSHAKE_CASES.includes(c.name)).map((request) => ({
+      key: key(`${name}: ${request.name}`, 5),
+      request,
+      xid: 5,
+      handshake,
+    })),
+  ),
+];
+
 /**
  * Where Paddock answers otherwise on purpose, always with the request's xid (README, "Where Paddock
  * differs"): a top-level check gets UNIMPLEMENTED and a close, as in 3.9, where 3.8 sends nothing
@@ -44,26 +79,21 @@ const key = (name: string, xid: number): string => `${name} xid=${xid}`;
  */
 function expectedOf(target: Target["kind"], name: string, xid: number, zookeeper: ProbeAnswer): ProbeAnswer {
   if (target !== "paddock") return zookeeper;
+  const { connect } = zookeeper;
   if (name === "check" || name === "deleteContainer")
-    return { frames: [[xid, Err.UNIMPLEMENTED]], end: "closed" };
-  if (name === "sasl") return { frames: [[xid, Err.AUTHFAILED]], end: "closed" };
+    return { connect, frames: [[xid, Err.UNIMPLEMENTED]], end: "closed" };
+  if (name === "sasl") return { connect, frames: [[xid, Err.AUTHFAILED]], end: "closed" };
   return zookeeper;
 }
 
 async function probeAll(port: number): Promise<Answers> {
-  const work = CASES.flatMap((c) => XIDS.map((xid) => ({ c, xid })));
   const answers: Answers = {};
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < work.length) {
-      const { c, xid } = work[next++]!;
-      answers[key(c.name, xid)] = await probe(
-        port,
-        xid,
-        c.type,
-        c.body(caseBase(c.name, xid)),
-        PROBE_TIMEOUT_MS,
-      );
+    while (next < PROBES.length) {
+      const { key, request, xid, handshake } = PROBES[next++]!;
+      const body = request.body(caseBase(key));
+      answers[key] = await probe(port, xid, request.type, body, PROBE_TIMEOUT_MS, handshake);
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -82,12 +112,8 @@ describe("reply xids: every request, with ordinary and special xids, is answered
     target = await startTarget({ extraConfig: { extendedTypesEnabled: "true" } });
     answers = await probeAll(target.port);
     if (recording) {
-      // One line per probe, in case order, so a new recording reads well as a diff.
-      const lines = CASES.flatMap((c) =>
-        XIDS.map(
-          (xid) => `  ${JSON.stringify(key(c.name, xid))}: ${JSON.stringify(answers[key(c.name, xid)])}`,
-        ),
-      );
+      // One line per probe, in probe order, so a new recording reads well as a diff.
+      const lines = PROBES.map((p) => `  ${JSON.stringify(p.key)}: ${JSON.stringify(answers[p.key])}`);
       writeFileSync(recordingPath, `{\n${lines.join(",\n")}\n}\n`);
     }
   });
@@ -96,23 +122,30 @@ describe("reply xids: every request, with ordinary and special xids, is answered
     await target?.stop();
   });
 
+  /** Every probe of the group answered as ZooKeeper answered it, but for the deliberate differences. */
+  const judge = (group: readonly Probe[]) => (t: { skip(message: string): void }) => {
+    if (recording) {
+      t.skip("recording ZooKeeper's answers");
+      return;
+    }
+    const mismatches: string[] = [];
+    for (const { key, request, xid } of group) {
+      const zookeeper = recorded[key];
+      assert.ok(zookeeper, `no recorded ZooKeeper answer for ${key}; record again`);
+      const expected = expectedOf(target!.kind, request.name, xid, zookeeper);
+      const actual = answers[key];
+      if (JSON.stringify(actual) !== JSON.stringify(expected))
+        mismatches.push(`${key}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    }
+    assert.deepEqual(mismatches, []);
+  };
+
   for (const c of CASES) {
-    test(`${c.name}: each xid gets ZooKeeper's reply xid, error and close`, (t) => {
-      if (recording) {
-        t.skip("recording ZooKeeper's answers");
-        return;
-      }
-      const kind = target!.kind;
-      const mismatches: string[] = [];
-      for (const xid of XIDS) {
-        const zookeeper = recorded[key(c.name, xid)];
-        assert.ok(zookeeper, `no recorded ZooKeeper answer for ${key(c.name, xid)}; record again`);
-        const expected = expectedOf(kind, c.name, xid, zookeeper);
-        const actual = answers[key(c.name, xid)];
-        if (JSON.stringify(actual) !== JSON.stringify(expected))
-          mismatches.push(`xid ${xid}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-      }
-      assert.deepEqual(mismatches, []);
-    });
+    const group = PROBES.filter((p) => p.request === c && p.handshake === JAVA_HANDSHAKE);
+    test(`${c.name}: each xid gets ZooKeeper's reply xid, error and close`, judge(group));
+  }
+  for (const [name, handshake] of Object.entries(HANDSHAKES)) {
+    const group = PROBES.filter((p) => p.handshake === handshake);
+    test(`after a handshake with ${name}: ZooKeeper's ConnectResponse form and replies`, judge(group));
   }
 });

@@ -1,7 +1,7 @@
 // The requests the reply-xid test sends, one per opcode a client can put on the wire (and a few it
 // should not), each with a body the server can decode, and the xids each is sent with: ordinary
 // ones and the fixed xids the Java client uses for notifications, pings, auth and setWatches.
-// Paths are unique per case, so cases may run at once on one server without meeting.
+// Paths are unique per probe (caseBase), so probes may run at once on one server without meeting.
 
 import { CreateFlag, OpCode, WatcherType } from "../../../src/protocol/constants.js";
 import { JuteWriter } from "../../../src/protocol/jute.js";
@@ -14,7 +14,7 @@ export interface RequestCase {
   /** Names the case in the recorded answers; stable across runs. */
   readonly name: string;
   readonly type: number;
-  /** The request body for a case whose paths start with `base`. */
+  /** The request body for a probe whose paths start with `base`. */
   body(base: string): Buffer;
 }
 
@@ -127,7 +127,7 @@ export const CASES: readonly RequestCase[] = [
   { name: "unknown-opcode-999", type: 999, body: () => Buffer.alloc(0) },
 ];
 
-/** The path prefix a case sent with one xid works under: unique per case and xid. */
-export function caseBase(name: string, xid: number): string {
-  return `/reply-xids-${name}-${xid < 0 ? `m${-xid}` : xid}`;
+/** The path a probe's request works under, from the probe's name: unique per probe. */
+export function caseBase(probeName: string): string {
+  return `/reply-xids-${probeName.replaceAll("-", "m").replace(/[^a-zA-Z0-9]+/g, "-")}`;
 }
