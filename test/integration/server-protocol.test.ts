@@ -431,6 +431,24 @@ describe("four-letter words", () => {
     assert.ok(lines.every((l) => /^zk_[a-z_]+\t\S/.test(l)));
   });
 
+  test("cons shows a connection's last ordinary xid, and none while it has sent only special ones", async () => {
+    const service = withWords("4lw.commands.whitelist=*\n");
+    const client = new RawClient(service);
+    await client.connect();
+    const cons = () => {
+      const asker = new RawClient(service);
+      asker.send(Buffer.from("cons"));
+      return asker.transport.take().toString();
+    };
+    client.send(client.requestFrame({ type: OpCode.ping }, -2));
+    await commitTurn();
+    assert.doesNotMatch(cons(), /lcxid/);
+    client.send(client.requestFrame({ type: OpCode.exists, path: "/", watch: false }, 7));
+    client.send(client.requestFrame({ type: OpCode.ping }, -2));
+    await commitTurn();
+    assert.match(cons(), /,lcxid=0x7,lzxid=/);
+  });
+
   test("a four-letter word split across packets is still recognised", () => {
     const service = withWords("4lw.commands.whitelist=ruok\n");
     const client = new RawClient(service);
