@@ -20,6 +20,11 @@ import {
   RawClient,
 } from "./harness.js";
 
+/** An auth packet with a digest credential, as `addauth digest <credential>` sends it. */
+function digestAuth(credential: string): Request {
+  return { type: OpCode.auth, authType: 0, scheme: "digest", auth: Buffer.from(credential) };
+}
+
 describe("handshake", () => {
   test("a 45-byte ConnectRequest gets a 37-byte answer with a clamped timeout and 16-byte password", async () => {
     const service = newService();
@@ -313,12 +318,7 @@ describe("requests", () => {
     const service = newService();
     const client = new RawClient(service);
     await client.connect();
-    const frames = await client.exchange({
-      type: OpCode.auth,
-      authType: 0,
-      scheme: "digest",
-      auth: Buffer.from("alice:secret"),
-    });
+    const frames = await client.exchange(digestAuth("alice:secret"));
     assert.equal(frames[0]?.kind === "reply" && frames[0].header.err, 0);
     const who = await client.call({ type: OpCode.whoAmI });
     const info = decodeBody("WhoAmIResponse", who.body).clientInfo;
@@ -336,7 +336,7 @@ describe("requests", () => {
   test("auth and setWatches are answered with the request's own xid, whatever it is", async () => {
     const client = new RawClient(newService());
     await client.connect();
-    const auth: Request = { type: OpCode.auth, authType: 0, scheme: "digest", auth: Buffer.from("a:b") };
+    const auth = digestAuth("a:b");
     const watches: Request = {
       type: OpCode.setWatches,
       relativeZxid: 0n,
@@ -366,12 +366,7 @@ describe("requests", () => {
   test("digest auth without a colon is user and password in one, as ZooKeeper's digest provider takes it", async () => {
     const client = new RawClient(newService());
     await client.connect();
-    const login = await client.call({
-      type: OpCode.auth,
-      authType: 0,
-      scheme: "digest",
-      auth: Buffer.from("blah"),
-    });
+    const login = await client.call(digestAuth("blah"));
     assert.equal(login.err, 0);
     const who = await client.call({ type: OpCode.whoAmI });
     const info = decodeBody("WhoAmIResponse", who.body).clientInfo;
