@@ -120,10 +120,12 @@ export class FourLetterWords {
         continue;
       }
       const avg = s.latencyCount === 0 ? 0 : Math.floor(s.totalLatencyMs / s.latencyCount);
+      // As ZooKeeper, no lcxid until the client sent a request under an ordinary (non-negative) xid.
+      const lcxid = s.lastCxid >= 0 ? `,lcxid=${hex(BigInt(s.lastCxid))}` : "";
       const min = s.latencyCount === 0 ? 0 : s.minLatencyMs;
       lines.push(
         ` ${address}[1](${base},sid=${hex(conn.sessionId)},lop=${s.lastOp},est=${s.establishedAtMs},` +
-          `to=${conn.sessionTimeoutMs},lcxid=${hex(BigInt(s.lastCxid))},lzxid=${hex(s.lastZxid)},` +
+          `to=${conn.sessionTimeoutMs}${lcxid},lzxid=${hex(s.lastZxid)},` +
           `lresp=${s.lastResponseTimeMs},llat=${s.lastLatencyMs},minlat=${min},avglat=${avg},maxlat=${s.maxLatencyMs})`,
       );
     }

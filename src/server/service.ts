@@ -3,7 +3,7 @@
 // log, and are applied in log order by the state machine; the reply and the watch events come from
 // that apply. Reads are answered from the local tree in the session's order.
 
-import { checkPerm, digestOf } from "../data/acl.js";
+import { checkPerm, generateDigest } from "../data/acl.js";
 import { WatchRegistry } from "../data/watches.js";
 import type { ConnectRequest } from "../protocol/connect.js";
 import { Err, OpCode, Perms, WatcherType, Xid } from "../protocol/constants.js";
@@ -375,7 +375,8 @@ export class ZooKeeperService implements ConnectionHandler {
   request(conn: Connection, xid: number, req: Request): void {
     this.stats.packetsReceived++;
     this.liveness.touch(conn.sessionId, conn.sessionTimeoutMs, this.options.now());
-    conn.stats.lastCxid = xid;
+    // Like ZooKeeper, `cons` shows the client's last real xid, not a ping's or another special one.
+    if (xid >= 0) conn.stats.lastCxid = xid;
     conn.stats.lastOp = WRITE_OP_NAMES[req.type] ?? conn.stats.lastOp;
     switch (req.type) {
       case OpCode.create:
@@ -421,7 +422,7 @@ export class ZooKeeperService implements ConnectionHandler {
         return;
       }
       case OpCode.auth:
-        this.authenticate(conn, req.scheme, req.auth);
+        this.authenticate(conn, xid, req.scheme, req.auth);
         return;
       case OpCode.sasl:
         // No SASL mechanism is configured on this server. ZooKeeper answers a failed exchange with
@@ -448,35 +449,40 @@ export class ZooKeeperService implements ConnectionHandler {
         // Issued by the server's own clean-up, never accepted from clients.
         conn.replyError(xid, -1n, Err.UNIMPLEMENTED, true);
         return;
-      default:
-        conn.replyInOrder(() => this.read(conn, xid, req));
+      default: {
+        // Judged with the identities the connection had when the read arrived, as ZooKeeper stamps
+        // each request: an auth pipelined behind a read that waits on a write does not apply to it.
+        const authIds = conn.authIds;
+        conn.replyInOrder(() => this.read(conn, xid, req, authIds));
+      }
     }
   }
 
-  private authenticate(conn: Connection, scheme: string, auth: Buffer | null): void {
+  /**
+   * Answers with the request's own xid: the Java client's -4 is only its habit, and clients that
+   * number auth packets like any request (go-zookeeper) wait for that number.
+   */
+  private authenticate(conn: Connection, xid: number, scheme: string, auth: Buffer | null): void {
     let ids: Id[] | undefined;
     if (scheme === "digest" && auth !== null) {
-      const text = auth.toString("utf8");
-      const colon = text.indexOf(":");
-      if (colon > 0) {
-        const digest = digestOf(text.slice(0, colon), text.slice(colon + 1));
-        ids = [{ scheme: "digest", id: digest }];
-        if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
-          ids.push({ scheme: "super", id: "" });
-        }
+      // As ZooKeeper's DigestAuthenticationProvider: any string is accepted, "blah" without a
+      // colon being user "blah" with the hash of "blah".
+      const digest = generateDigest(auth.toString("utf8"));
+      ids = [{ scheme: "digest", id: digest }];
+      if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
+        ids.push({ scheme: "super", id: "" });
       }
     } else if (scheme === "ip") {
       ids = [{ scheme: "ip", id: conn.transport.remoteAddress }];
     }
     if (ids === undefined) {
       this.authFailedCount++;
-      conn.replyError(Xid.AUTH, 0n, Err.AUTHFAILED, true);
+      conn.replyError(xid, 0n, Err.AUTHFAILED, true);
       return;
     }
-    for (const id of ids) {
-      if (!conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.authIds.push(id);
-    }
-    conn.replyNow(replyFrame(Xid.AUTH, 0n, 0));
+    const added = ids.filter((id) => !conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id));
+    if (added.length > 0) conn.authIds = [...conn.authIds, ...added];
+    conn.replyNow(replyFrame(xid, 0n, 0));
   }
 
   private recordLatency(conn: Connection, startedMs: number, zxid: bigint): void {
@@ -498,18 +504,17 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   /** Evaluates a read at its turn in the session's order and returns the reply frame. */
-  private read(conn: Connection, xid: number, req: Request): Buffer {
+  private read(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const started = this.options.now();
-    const bytes = this.evaluateRead(conn, xid, req);
+    const bytes = this.evaluateRead(conn, xid, req, auth);
     this.recordLatency(conn, started, this.state.lastZxid);
     return bytes;
   }
 
-  private evaluateRead(conn: Connection, xid: number, req: Request): Buffer {
+  private evaluateRead(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const zxid = this.state.lastZxid;
     const ok = (body?: Response) => replyFrame(xid, zxid, 0, body);
     const fail = (err: number) => replyFrame(xid, zxid, err);
-    const auth = conn.authIds;
     switch (req.type) {
       case OpCode.ping:
         conn.stats.lastOp = "PING";
@@ -609,7 +614,7 @@ export class ZooKeeperService implements ConnectionHandler {
       case OpCode.setWatches2: {
         conn.stats.lastOp = req.type === OpCode.setWatches ? "SETW" : "STW2";
         this.restoreWatches(conn, req);
-        return replyFrame(Xid.SET_WATCHES, zxid, 0);
+        return ok();
       }
       default:
         throw new Error(`invariant violated: request type ${req.type} reached the read path`);
