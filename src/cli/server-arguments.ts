@@ -94,7 +94,7 @@ function parseOptions(args: string[]) {
 export function ignoredArgumentsWarning(ignored: readonly string[]): string | undefined {
   if (ignored.length === 0) return undefined;
   return (
-    `ignoring ${ignored.length === 1 ? "an argument" : `${ignored.length} arguments`} that mean nothing to ` +
+    `ignoring ${ignored.length === 1 ? "an argument that means" : `${ignored.length} arguments that mean`} nothing to ` +
     `Paddock (JVM, logging or unsupported ZooKeeper properties): ${ignored.join(" ")}`
   );
 }
