@@ -16,6 +16,7 @@ import {
   SERVER_ID_MAX,
   versionFromFileName,
 } from "./ensemble-config.js";
+import { readProperties } from "./java-properties.js";
 
 export { ConfigError } from "./config-error.js";
 export type { QuorumServer } from "./ensemble-config.js";
@@ -249,10 +250,13 @@ function readConfigFile(path: string, what: string): string {
  * ZooKeeper reads many settings as `zookeeper.<key>` properties, so the prefix is optional.
  */
 export function zooCfgKeyFor(propertyName: string): string | undefined {
-  if (HANDLERS.has(propertyName)) return propertyName;
   const unprefixed = propertyName.startsWith("zookeeper.") ? propertyName.slice("zookeeper.".length) : "";
-  return HANDLERS.has(unprefixed) ? unprefixed : undefined;
+  const key = HANDLERS.has(propertyName) ? propertyName : HANDLERS.has(unprefixed) ? unprefixed : undefined;
+  // The membership is written in files only; zookeeper.version is ZooKeeper's own build property.
+  return key === undefined || MEMBERSHIP_KEYS.has(key) ? undefined : key;
 }
+
+const MEMBERSHIP_KEYS = new Set(["version", "dynamicConfigFile"]);
 
 /** Session timeouts the server negotiates within, in milliseconds, with -1 resolved against tickTime. */
 export function effectiveSessionTimeouts(config: ServerConfig): { minMs: number; maxMs: number } {
@@ -711,67 +715,5 @@ function freeze(config: Draft | ServerConfig): ServerConfig {
     fourLetterWordWhitelist: Object.freeze([...config.fourLetterWordWhitelist]),
     servers: Object.freeze(config.servers.map((server) => Object.freeze({ ...server }))),
     metricsProvider: Object.freeze({ ...config.metricsProvider }),
-  });
-}
-
-/**
- * java.util.Properties.load: a logical line continues while it ends in an odd number of
- * backslashes, `#`/`!` start comment lines, the key ends at the first unescaped `=`, `:` or
- * whitespace, and backslash escapes are decoded. Keys and values are then trimmed, as ZooKeeper does.
- */
-function readProperties(text: string, source: string): Setting[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  const settings: Setting[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    let natural = stripLeading(lines[i]!);
-    if (natural === "" || natural.startsWith("#") || natural.startsWith("!")) continue;
-    const startLine = i + 1;
-    let logical = "";
-    while (endsInContinuation(natural) && i + 1 < lines.length) {
-      logical += natural.slice(0, -1);
-      natural = stripLeading(lines[++i]!);
-    }
-    logical += endsInContinuation(natural) ? natural.slice(0, -1) : natural;
-    const { key, value } = splitKeyValue(logical);
-    settings.push({
-      key: decodeEscapes(key, source, startLine).trim(),
-      value: decodeEscapes(value, source, startLine).trim(),
-      line: startLine,
-      source,
-    });
-  }
-  return settings;
-}
-
-function stripLeading(line: string): string {
-  return line.replace(/^[ \t\f]+/, "");
-}
-
-function endsInContinuation(line: string): boolean {
-  let backslashes = 0;
-  for (let i = line.length - 1; i >= 0 && line[i] === "\\"; i--) backslashes++;
-  return backslashes % 2 === 1;
-}
-
-function splitKeyValue(logical: string): { key: string; value: string } {
-  let end = 0;
-  while (end < logical.length && !"=: \t\f".includes(logical[end]!)) end += logical[end] === "\\" ? 2 : 1;
-  end = Math.min(end, logical.length);
-  let start = end;
-  while (start < logical.length && " \t\f".includes(logical[start]!)) start++;
-  if (start < logical.length && "=:".includes(logical[start]!)) start++;
-  while (start < logical.length && " \t\f".includes(logical[start]!)) start++;
-  return { key: logical.slice(0, end), value: logical.slice(start) };
-}
-
-const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
-
-function decodeEscapes(text: string, source: string, line: number): string {
-  return text.replace(/\\(u(.{0,4})|[\s\S]?)/g, (_match, escaped: string, hex: string | undefined) => {
-    if (hex === undefined) return ESCAPES[escaped] ?? escaped;
-    if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-      throw new ConfigError(source, line, `malformed \\uXXXX escape "\\u${hex}" (four hex digits expected)`);
-    }
-    return String.fromCharCode(Number.parseInt(hex, 16));
   });
 }
