@@ -567,7 +567,11 @@ describe("-D system properties", () => {
     assert.equal(zooCfgKeyFor("zookeeper.log.dir"), undefined);
     assert.equal(zooCfgKeyFor("log4j.configuration"), undefined);
     assert.equal(zooCfgKeyFor("zookeeper.server.1"), undefined);
-    assert.equal(zooCfgKeyFor("zookeeper.version"), undefined, "ZooKeeper's build property, not the config version");
+    assert.equal(
+      zooCfgKeyFor("zookeeper.version"),
+      undefined,
+      "ZooKeeper's build property, not the config version",
+    );
     assert.equal(zooCfgKeyFor("dynamicConfigFile"), undefined);
   });
 });
