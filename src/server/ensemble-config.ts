@@ -161,7 +161,11 @@ export function checkEnsemble(
   const at = where(first.source, first.line);
   const participants = listed.filter((l) => l.server.role === "participant").length;
   if (participants === 0) {
-    throw errorAt(first, "server.N lines list only observers; at least one participant is needed to vote");
+    throw errorAt(
+      first,
+      "server.N lines list only observers, so no server can vote; make at least one of them a participant " +
+        "(drop :observer from its line)",
+    );
   }
   if (participants === 1 && rules.standaloneEnabled) {
     if (participants < listed.length) {

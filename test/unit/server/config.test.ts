@@ -655,14 +655,19 @@ describe("server.N lines", () => {
 
   test("an ensemble of only observers is rejected", () => {
     // Nobody could vote.
-    assert.match(parseError("server.1=a:1:2:observer").message, /only observers/);
+    assert.equal(
+      parseError("server.1=a:1:2:observer").message,
+      "PDK_CONFIG_INVALID: zoo.cfg line 1: server.N lines list only observers, so no server can vote; " +
+        "make at least one of them a participant (drop :observer from its line)",
+    );
   });
 
   test("observers beside a single standalone participant are rejected", () => {
     // ZooKeeper: "Observers w/o quorum is an invalid configuration".
-    assert.match(
-      parseError("server.1=a:1:2\nserver.2=b:1:2:observer").message,
-      /quorum of at least two participants/,
+    assert.equal(
+      parseError("server.1=a:1:2\nserver.2=b:1:3:observer").message,
+      "PDK_CONFIG_INVALID: zoo.cfg line 1: observers need a quorum of at least two participants " +
+        "(or standaloneEnabled=false for a quorum of one)",
     );
   });
 
