@@ -47,6 +47,20 @@ describe("formatQuorumConfig against ZooKeeper 3.8", () => {
     }
   });
 
+  test("ids 1 and 17 share a HashMap bucket: ZooKeeper printed 1, 17, 2 and so does Paddock", () => {
+    // Within a bucket Java keeps insertion order; for this ensemble it was ascending, as Paddock assumes.
+    for (const [id, member] of Object.entries(loadCapture("shared-bucket").members)) {
+      withMemberDir(id, member.cfg, ({ zooCfg }) => {
+        const { config } = loadZooCfg(zooCfg);
+        assert.equal(formatQuorumConfig(config.servers, 0n), member.config, `member ${id}`);
+      });
+    }
+    assert.match(
+      loadCapture("shared-bucket").members["1"]!.config,
+      /^server\.1=.*\nserver\.17=.*\nserver\.2=/,
+    );
+  });
+
   test("the static and dynamic files ZooKeeper split zoo.cfg into load to the same members and version", () => {
     // With reconfig on, ZooKeeper rewrote each zoo.cfg to name zoo.cfg.dynamic.100000000 (no version
     // line inside, no trailing newline, lines sorted as strings). Paddock must start from those files.
@@ -112,7 +126,7 @@ describe("formatQuorumConfig against ZooKeeper 3.8", () => {
 describe("parseQuorumConfig", () => {
   test("ZooKeeper's text parses to its members and formats back to the same bytes", () => {
     // The reconfig path will read this text back; a round trip must not change a byte.
-    for (const name of ["three-participants", "observer-reconfig-enabled"]) {
+    for (const name of ["three-participants", "observer-reconfig-enabled", "shared-bucket"]) {
       for (const member of Object.values(loadCapture(name).members)) {
         const { servers, version } = parseQuorumConfig(member.config);
         assert.equal(formatQuorumConfig(servers, version), member.config);
