@@ -6,13 +6,25 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { FourLetterWords } from "../admin/four-letter-words.js";
 import { PADDOCK_VERSION } from "../admin/version.js";
+import { defaultRaftTuning } from "../consensus/index.js";
 import { effectiveSessionTimeouts, isDistributed, loadZooCfg } from "../server/config.js";
 import { ClientListener } from "../server/listener.js";
+import { Replica, ReplicaHooks } from "../server/replica.js";
 import { ZooKeeperService } from "../server/service.js";
 import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
+import type { StorageError } from "../storage/errors.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import { openStorage } from "../storage/open-storage.js";
 import { ignoredArgumentsWarning, type ServerArguments } from "./server-arguments.js";
+
+/**
+ * The consensus core's tick: a tenth of tickTime, so the default election timeout (10 to 20 ticks)
+ * is one to two tickTimes, about ZooKeeper's own failure detection, and heartbeats go out five times
+ * as often as ZooKeeper's leader pings (tickTime / 2).
+ */
+function replicaTickMs(tickTimeMs: number): number {
+  return Math.max(10, Math.floor(tickTimeMs / 10));
+}
 
 /** Watches a single connection may register; ZooKeeper has no limit, we keep memory bounded. */
 const WATCHES_PER_CONNECTION_MAX = 1_000_000;
@@ -43,10 +55,13 @@ export async function runServer(args: ServerArguments): Promise<void> {
   }
   const { minMs, maxMs } = effectiveSessionTimeouts(config);
   const storageLogger = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) };
+  const serverId = config.serverId ?? 1;
+  const fs = new NodeFileSystem();
+  const hooks = new ReplicaHooks();
   let storage: Awaited<ReturnType<typeof openStorage>>;
   try {
     storage = await openStorage(
-      new NodeFileSystem(),
+      fs,
       {
         ...config,
         machineOptions: {
@@ -55,8 +70,10 @@ export async function runServer(args: ServerArguments): Promise<void> {
           enforceQuota: config.enforceQuota,
         },
       },
+      { id: serverId, initialConf: { voters: [serverId], learners: [] } },
+      hooks,
       storageLogger,
-      (error) => {
+      (error: StorageError) => {
         // The disk failed under the log: nothing past the durable log may be applied or answered.
         // Exit; a restart recovers from what is on disk.
         log.fatal(error.message);
@@ -68,9 +85,18 @@ export async function runServer(args: ServerArguments): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const replica = new Replica(storage, hooks, {
+    id: serverId,
+    fs,
+    dataLogDir: config.dataLogDir,
+    tickMs: replicaTickMs(config.tickTimeMs),
+    tuning: defaultRaftTuning,
+    random: Math.random,
+    log: storageLogger,
+  });
   const service = new ZooKeeperService(
     {
-      serverId: config.serverId ?? 1,
+      serverId,
       tickTimeMs: config.tickTimeMs,
       minSessionTimeoutMs: minMs,
       maxSessionTimeoutMs: maxMs,
@@ -89,7 +115,7 @@ export async function runServer(args: ServerArguments): Promise<void> {
       now: Date.now,
       log: { warn: (message) => log.warn(message) },
     },
-    storage.log,
+    replica,
     storage.machine,
   );
   const words = new FourLetterWords(
@@ -107,6 +133,9 @@ export async function runServer(args: ServerArguments): Promise<void> {
     { host: config.clientPortAddress, port: config.clientPort, maxClientCnxns: config.maxClientCnxns },
     (message) => log.warn(message),
   );
+  replica.start();
+  // Alone in its membership, the replica leads within a turn or two; clients wait for that.
+  await replica.firstLeadership();
   const address = await listener.listen();
   service.start();
   log.info(

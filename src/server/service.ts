@@ -75,7 +75,8 @@ export class ZooKeeperService implements ConnectionHandler {
   private readonly pending = new Map<bigint, (outcome: ApplyOutcome) => void>();
   private readonly ids: SessionIdGenerator;
   private readonly passwords: SessionPasswords;
-  private lastProposedZxid: bigint;
+  /** False while this server cannot take part (no leader yet): clients are turned away. */
+  serving = true;
   authFailedCount = 0;
   throttled = false;
   private outstandingTotal = 0;
@@ -97,7 +98,6 @@ export class ZooKeeperService implements ConnectionHandler {
     this.tracker = new SessionTracker(options.tickTimeMs);
     this.ids = new SessionIdGenerator(options.serverId, this.startedAtMs);
     this.passwords = new SessionPasswords(options.sessionSecret);
-    this.lastProposedZxid = this.state.lastZxid;
     // Sessions recovered from the log get a full timeout from now, as ZooKeeper does on restart.
     for (const [id, session] of this.state.sessions())
       this.tracker.track(id, session.timeoutMs, this.startedAtMs);
@@ -159,7 +159,9 @@ export class ZooKeeperService implements ConnectionHandler {
     for (const path of this.state.cleanupCandidates(BigInt(this.options.now()), limit)) {
       if (this.cleaningUp.has(path)) continue;
       this.cleaningUp.add(path);
-      this.propose(0n, [], { kind: "deleteContainer", path }, () => this.cleaningUp.delete(path));
+      if (!this.propose(0n, [], { kind: "deleteContainer", path }, () => this.cleaningUp.delete(path))) {
+        this.cleaningUp.delete(path);
+      }
     }
   }
 
@@ -189,6 +191,12 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   connect(conn: Connection, req: ConnectRequest): void {
+    if (!this.serving) {
+      // As ZooKeeper while it has no quorum: accept, then close without a ConnectResponse, so the
+      // client tries its next server.
+      conn.reject(undefined);
+      return;
+    }
     if (req.lastZxidSeen > this.state.lastZxid) {
       // The client has seen a newer state than ours: it must try another server. No reply.
       conn.reject(undefined);
@@ -197,11 +205,12 @@ export class ZooKeeperService implements ConnectionHandler {
     const timeoutMs = this.negotiateTimeout(req.timeOut);
     if (req.sessionId === 0n) {
       const sessionId = this.ids.nextId();
-      this.propose(sessionId, [], { kind: "createSession", timeoutMs }, () => {
+      const proposed = this.propose(sessionId, [], { kind: "createSession", timeoutMs }, () => {
         this.tracker.track(sessionId, timeoutMs, this.options.now());
         if (conn.isClosed) return; // the session lives on until it expires, as in ZooKeeper
         this.establish(conn, sessionId, timeoutMs, req.readOnly);
       });
+      if (!proposed) conn.reject(undefined);
       return;
     }
     const sessionId = req.sessionId;
@@ -234,38 +243,33 @@ export class ZooKeeperService implements ConnectionHandler {
     conn.establish(sessionId, timeoutMs, response, this.options.now());
   }
 
-  private closeSession(sessionId: bigint, onApplied?: () => void): void {
-    if (this.closing.has(sessionId)) return;
+  private closeSession(sessionId: bigint, onApplied?: () => void): boolean {
+    if (this.closing.has(sessionId)) return true;
     this.closing.add(sessionId);
-    this.propose(sessionId, [], { kind: "closeSession" }, () => {
+    const proposed = this.propose(sessionId, [], { kind: "closeSession" }, () => {
       this.closing.delete(sessionId);
       this.tracker.remove(sessionId);
       const owner = this.owners.get(sessionId);
       onApplied?.();
       owner?.close();
     });
+    if (!proposed) this.closing.delete(sessionId);
+    return proposed;
   }
 
   // ---- the write path -----------------------------------------------------------------------
 
+  /** False when the log takes no entries now (this server does not lead): nothing was proposed. */
   private propose(
     sessionId: bigint,
     authIds: readonly Id[],
     txn: Txn,
     onApplied: (o: ApplyOutcome) => void,
-  ): void {
-    const zxid = this.nextZxid();
-    const entry: Entry = { zxid, timeMs: BigInt(this.options.now()), sessionId, authIds, txn };
+  ): boolean {
+    const zxid = this.log.append({ timeMs: BigInt(this.options.now()), sessionId, authIds, txn });
+    if (zxid === undefined) return false;
     this.pending.set(zxid, onApplied);
-    this.log.append(entry);
-  }
-
-  private nextZxid(): bigint {
-    let zxid = this.lastProposedZxid + 1n;
-    // A counter about to overflow starts a new epoch, keeping zxids strictly increasing.
-    if ((zxid & 0xffffffffn) === 0xffffffffn) zxid = ((zxid >> 32n) + 1n) << 32n;
-    this.lastProposedZxid = zxid;
-    return zxid;
+    return true;
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
@@ -295,13 +299,15 @@ export class ZooKeeperService implements ConnectionHandler {
   ): void {
     const started = this.options.now();
     const fill = conn.replyLater();
-    this.propose(conn.sessionId, conn.authIds.slice(), txn, (outcome) => {
+    const proposed = this.propose(conn.sessionId, conn.authIds.slice(), txn, (outcome) => {
       const zxid = this.state.lastZxid;
       const result = outcome.result;
       const body = result.err === 0 ? reply(result) : undefined;
       this.recordLatency(conn, started, zxid);
       fill(replyFrame(xid, zxid, result.err, body));
     });
+    // No leader to take the write: as ZooKeeper does then, drop the client, which retries elsewhere.
+    if (!proposed) conn.close();
   }
 
   // ---- requests -----------------------------------------------------------------------------
@@ -355,7 +361,9 @@ export class ZooKeeperService implements ConnectionHandler {
       case OpCode.closeSession: {
         const fill = conn.replyLater();
         const sessionId = conn.sessionId;
-        this.closeSession(sessionId, () => fill(replyFrame(xid, this.state.lastZxid, 0), true));
+        if (!this.closeSession(sessionId, () => fill(replyFrame(xid, this.state.lastZxid, 0), true))) {
+          conn.close();
+        }
         return;
       }
       case OpCode.auth:

@@ -29,7 +29,14 @@ export type Txn =
   /** Write ops only: create*, delete, setData, check. */
   | { readonly kind: "multi"; readonly ops: readonly MultiOp[] }
   /** Server-issued clean-up of an empty container or an expired TTL node. */
-  | { readonly kind: "deleteContainer"; readonly path: string };
+  | { readonly kind: "deleteContainer"; readonly path: string }
+  /**
+   * A new leader's first entry (ZooKeeper's NEWLEADER): it changes nothing but the zxid, and once it
+   * commits, everything logged before it is committed too.
+   */
+  | { readonly kind: "epochStart" }
+  /** A membership change of the consensus core, in its own encoding; the core applies it. */
+  | { readonly kind: "membership"; readonly change: Uint8Array };
 
 export interface Entry {
   /** Assigned by the leader, strictly increasing. */
@@ -55,6 +62,8 @@ const TxnTag = {
   setACL: 6,
   multi: 7,
   deleteContainer: 8,
+  epochStart: 9,
+  membership: 10,
 } as const satisfies Record<Txn["kind"], number>;
 
 /**
@@ -99,6 +108,11 @@ export function encodeEntry(e: Entry): Buffer {
       break;
     case "deleteContainer":
       w.writeString(txn.path);
+      break;
+    case "epochStart":
+      break;
+    case "membership":
+      w.writeBuffer(Buffer.from(txn.change.buffer, txn.change.byteOffset, txn.change.byteLength));
       break;
   }
   // finish() returns a view of the writer's storage; copy so the entry owns exactly its bytes.
@@ -226,6 +240,13 @@ export class EntryDecoder {
       }
       case TxnTag.deleteContainer:
         return { kind: "deleteContainer", path: r.readStringOrEmpty() };
+      case TxnTag.epochStart:
+        return { kind: "epochStart" };
+      case TxnTag.membership: {
+        const change = r.readBuffer();
+        if (change === null) throw new JuteDecodeError("entry: null membership change");
+        return { kind: "membership", change };
+      }
       default:
         throw new JuteDecodeError(`entry: unknown txn tag ${tag}`);
     }
