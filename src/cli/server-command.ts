@@ -7,13 +7,7 @@ import { pino } from "pino";
 import { FourLetterWords } from "../admin/four-letter-words.js";
 import { PADDOCK_VERSION } from "../admin/version.js";
 import { defaultRaftTuning } from "../consensus/index.js";
-import {
-  defaultConfig,
-  effectiveSessionTimeouts,
-  isDistributed,
-  loadZooCfg,
-  type ServerConfig,
-} from "../server/config.js";
+import { effectiveSessionTimeouts, isDistributed, loadZooCfg } from "../server/config.js";
 import { ClientListener } from "../server/listener.js";
 import { Replica, ReplicaHooks } from "../server/replica.js";
 import { ZooKeeperService } from "../server/service.js";
@@ -21,6 +15,7 @@ import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
 import type { StorageError } from "../storage/errors.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import { openStorage } from "../storage/open-storage.js";
+import { ignoredArgumentsWarning, type ServerArguments } from "./server-arguments.js";
 
 /**
  * The consensus core's tick: a tenth of tickTime, so the default election timeout (10 to 20 ticks)
@@ -49,16 +44,12 @@ function directoryBytes(dir: string, depth = 0): number {
   return total;
 }
 
-export async function runServer(configPath: string | undefined): Promise<void> {
+export async function runServer(args: ServerArguments): Promise<void> {
   const log = pino({ name: "paddock" }, pino.destination(2));
-  let config: ServerConfig;
-  if (configPath === undefined) {
-    config = defaultConfig();
-  } else {
-    const loaded = loadZooCfg(configPath);
-    config = loaded.config;
-    for (const warning of loaded.warnings) log.warn(warning);
-  }
+  const ignored = ignoredArgumentsWarning(args.ignored);
+  if (ignored !== undefined) log.warn(ignored);
+  const { config, warnings } = loadZooCfg(args.configPath, args.systemProperties);
+  for (const warning of warnings) log.warn(warning);
   if (isDistributed(config)) {
     log.warn("server.N lines name an ensemble; this version serves standalone and ignores them");
   }
