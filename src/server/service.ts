@@ -31,6 +31,10 @@ export interface ServiceOptions {
   readonly outstandingPerConnectionMax: number;
   /** globalOutstandingLimit: requests in flight server-wide before it stops reading from every connection. */
   readonly outstandingMax: number;
+  /**
+   * The secret this server proposes as the ensemble's, should it be the ensemble's first leader;
+   * passwords derive from the replicated one (the state machine's), whoever proposed it.
+   */
   readonly sessionSecret: Buffer;
   readonly skipACL: boolean;
   /** `user:base64(sha1)` whose holder is super; undefined when no super digest is configured. */
@@ -79,7 +83,8 @@ export class ZooKeeperService implements ConnectionHandler {
   private readonly incarnation: number;
   private lastSeq = 0;
   private readonly ids: SessionIdGenerator;
-  private readonly passwords: SessionPasswords;
+  /** Derived from the ensemble's replicated secret, once there is one. */
+  private passwordsCache: { secret: Buffer; passwords: SessionPasswords } | undefined;
   /** False while this server cannot take part (no leader, or not caught up): clients are turned away. */
   serving = true;
   private touchTimer: NodeJS.Timeout | undefined;
@@ -106,8 +111,17 @@ export class ZooKeeperService implements ConnectionHandler {
     this.liveness = new SessionLiveness(options.tickTimeMs);
     this.incarnation = this.startedAtMs;
     this.ids = new SessionIdGenerator(options.serverId, this.startedAtMs);
-    this.passwords = new SessionPasswords(options.sessionSecret);
+
     log.onCommit = (entries) => this.applyCommitted(entries);
+  }
+
+  private passwords(): SessionPasswords | undefined {
+    const secret = this.state.sessionSecret;
+    if (secret === undefined) return undefined;
+    if (this.passwordsCache?.secret !== secret) {
+      this.passwordsCache = { secret, passwords: new SessionPasswords(secret) };
+    }
+    return this.passwordsCache.passwords;
   }
 
   /** The leader's expiry queue (for the dump command). */
@@ -125,6 +139,11 @@ export class ZooKeeperService implements ConnectionHandler {
     const wasServing = this.serving;
     this.serving = role.ready;
     if (role.leading && role.ready) {
+      // The ensemble's first leader gives it the secret session passwords derive from; proposed
+      // before this server takes any client, so every session is created under it.
+      if (this.state.sessionSecret === undefined) {
+        this.propose(0n, [], { kind: "sessionSecret", secret: this.options.sessionSecret }, () => {});
+      }
       const sessions = [...this.state.sessions()].map(([id, s]) => [id, s.timeoutMs] as const);
       this.liveness.lead(sessions, this.options.now());
     } else if (!role.leading) {
@@ -258,7 +277,8 @@ export class ZooKeeperService implements ConnectionHandler {
     }
     const sessionId = req.sessionId;
     const alive = !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
-    if (!alive || !this.passwords.verify(sessionId, req.passwd)) {
+    const passwords = this.passwords();
+    if (!alive || passwords === undefined || !passwords.verify(sessionId, req.passwd)) {
       conn.reject(invalidSessionFrame(req.readOnly));
       return;
     }
@@ -275,11 +295,17 @@ export class ZooKeeperService implements ConnectionHandler {
     const previous = this.owners.get(sessionId);
     if (previous !== undefined && previous !== conn) previous.close();
     this.owners.set(sessionId, conn);
+    const passwords = this.passwords();
+    if (passwords === undefined) {
+      // Unreachable: the secret is the first entry an ensemble applies before any session.
+      conn.reject(undefined);
+      return;
+    }
     const response = connectResponseFrame({
       protocolVersion: 0,
       timeOut: timeoutMs,
       sessionId,
-      passwd: this.passwords.passwordOf(sessionId),
+      passwd: passwords.passwordOf(sessionId),
       readOnly: readOnly === undefined ? undefined : false,
     });
     conn.establish(sessionId, timeoutMs, response, this.options.now());

@@ -36,7 +36,12 @@ export type Txn =
    */
   | { readonly kind: "epochStart" }
   /** A membership change of the consensus core, in its own encoding; the core applies it. */
-  | { readonly kind: "membership"; readonly change: Uint8Array };
+  | { readonly kind: "membership"; readonly change: Uint8Array }
+  /**
+   * The secret every member derives session passwords from, proposed once by the ensemble's first
+   * leader; replicated so that a client can take its session to any member.
+   */
+  | { readonly kind: "sessionSecret"; readonly secret: Uint8Array };
 
 /**
  * Which server's request an entry carries, so that server alone answers it when the entry applies:
@@ -77,6 +82,7 @@ const TxnTag = {
   deleteContainer: 8,
   epochStart: 9,
   membership: 10,
+  sessionSecret: 11,
 } as const satisfies Record<Txn["kind"], number>;
 
 /**
@@ -128,7 +134,10 @@ export function encodeEntry(e: Entry): Buffer {
     case "epochStart":
       break;
     case "membership":
-      w.writeBuffer(Buffer.from(txn.change.buffer, txn.change.byteOffset, txn.change.byteLength));
+      w.writeBuffer(txn.change);
+      break;
+    case "sessionSecret":
+      w.writeBuffer(txn.secret);
       break;
   }
   // finish() returns a view of the writer's storage; copy so the entry owns exactly its bytes.
@@ -279,6 +288,12 @@ export class EntryDecoder {
         const change = r.readBuffer();
         if (change === null) throw new JuteDecodeError("entry: null membership change");
         return { kind: "membership", change };
+      }
+      case TxnTag.sessionSecret: {
+        const secret = r.readBuffer();
+        if (secret === null || secret.length < 16)
+          throw new JuteDecodeError("entry: session secret under 16 bytes");
+        return { kind: "sessionSecret", secret };
       }
       default:
         throw new JuteDecodeError(`entry: unknown txn tag ${tag}`);
