@@ -158,6 +158,7 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
   // Until the replica reports otherwise, this member has no leader and turns clients away.
   service.roleChanged(replica.role);
   replica.onRoleChange = (role) => service.roleChanged(role);
+  replica.onLeaderLinkLost = () => service.leaderLinkLost();
   replica.onTouches = (sessions) => service.liveness.applyTouches(sessions, Date.now());
   service.reportTouches = (sessions) => replica.reportTouches(sessions);
   replica.start();

@@ -39,6 +39,8 @@ export interface PeerNetwork {
   sendService(to: NodeId, payload: Uint8Array): boolean;
   onMessage: (m: Message) => void;
   onService: (from: NodeId, payload: Uint8Array) => void;
+  /** The in-order link to `id` broke: service payloads sent to it since it came up may be lost. */
+  onLinkLost: (id: NodeId) => void;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,8 @@ export class Replica implements EntryLog {
   };
   /** Called when this replica's role, known leader or readiness changes. */
   onRoleChange: (role: ReplicaRole) => void = () => {};
+  /** The link to the leader broke, so writes forwarded to it may be lost: their clients must go. */
+  onLeaderLinkLost: () => void = () => {};
   /** A follower's touch table reached this replica (the leader). */
   onTouches: (sessions: ReadonlyArray<readonly [bigint, number]>) => void = () => {};
   private readonly raw: RawNode;
@@ -164,6 +168,9 @@ export class Replica implements EntryLog {
         this.schedule();
       };
       network.onService = (from, payload) => this.serviceMessage(from, payload);
+      network.onLinkLost = (id) => {
+        if (id === this.soft.lead && this.soft.role !== Role.Leader) this.onLeaderLinkLost();
+      };
     }
   }
 
@@ -283,6 +290,11 @@ export class Replica implements EntryLog {
     const c = this.compaction;
     if (c === undefined) return;
     this.compaction = undefined;
+    // A peer behind the snapshot would then need the snapshot itself, and sending snapshots to
+    // peers is not built yet: keep the entries until every peer has them (the next snapshot
+    // tries again). Memory stays bounded while the peers keep up.
+    const behind = this.raw.progress().some((p) => p.id !== this.options.id && p.match < c.position.index);
+    if (behind) return;
     this.raw.compactAt(c.position.index, c.position.conf, snapshotDescriptor(c.zxid));
   }
 

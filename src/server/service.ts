@@ -149,13 +149,24 @@ export class ZooKeeperService implements ConnectionHandler {
     } else if (!role.leading) {
       this.liveness.follow();
     }
-    if (wasServing && !this.serving) {
-      for (const conn of [...this.connections]) conn.close();
-      // What was proposed may still commit under a new leader; nobody here waits for it any more.
-      this.pending.clear();
-      this.closing.clear();
-      this.cleaningUp.clear();
-    }
+    if (wasServing && !this.serving) this.dropClients();
+  }
+
+  /**
+   * Writes this server forwarded may be lost (its link to the leader broke): as a ZooKeeper
+   * follower that loses its leader, drop every client; they reconnect and retry.
+   */
+  leaderLinkLost(): void {
+    this.options.log.warn("the link to the leader broke; dropping every client, whose writes may be lost");
+    this.dropClients();
+  }
+
+  private dropClients(): void {
+    for (const conn of [...this.connections]) conn.close();
+    // What was proposed may still commit under a new leader; nobody here waits for it any more.
+    this.pending.clear();
+    this.closing.clear();
+    this.cleaningUp.clear();
   }
 
   get frameBytesMax(): number {
@@ -316,9 +327,10 @@ export class ZooKeeperService implements ConnectionHandler {
     this.closing.add(sessionId);
     const proposed = this.propose(sessionId, [], { kind: "closeSession" }, () => {
       this.closing.delete(sessionId);
-      const owner = this.owners.get(sessionId);
-      onApplied?.();
-      owner?.close();
+      // A client's own close is answered, and the connection closed after the answer, by
+      // onApplied; closing it here as well could drop that answer still queued.
+      if (onApplied !== undefined) onApplied();
+      else this.owners.get(sessionId)?.close();
     });
     if (!proposed) this.closing.delete(sessionId);
     return proposed;

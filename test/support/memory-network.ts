@@ -16,9 +16,15 @@ export class MemoryNetwork {
     return e;
   }
 
-  /** Cuts every link of `id`; what is in flight to or from it is lost. */
+  /** Cuts every link of `id`; what is in flight to or from it is lost, and both ends are told. */
   isolate(id: NodeId): void {
     this.isolated.add(id);
+    const cut = this.endpoints.get(id);
+    for (const [other, e] of this.endpoints) {
+      if (other === id) continue;
+      e.onLinkLost(id);
+      cut?.onLinkLost(other);
+    }
   }
 
   heal(id: NodeId): void {
@@ -44,6 +50,7 @@ export class MemoryNetwork {
 export class MemoryEndpoint implements PeerNetwork {
   onMessage: (m: Message) => void = () => {};
   onService: (from: NodeId, payload: Uint8Array) => void = () => {};
+  onLinkLost: (id: NodeId) => void = () => {};
   closed = false;
 
   constructor(
