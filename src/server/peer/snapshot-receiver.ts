@@ -186,11 +186,7 @@ export class SnapshotReceiver {
   }
 
   private fail(t: Incoming, reason: string, reply: boolean): void {
-    if (t.failed === null || this.incoming === t) {
-      this.logger.warn(
-        `receiving a snapshot from server ${t.message.from} failed: ${reason}; removed ${t.tempPath}`,
-      );
-    }
+    const first = t.failed === null || this.incoming === t;
     t.failed = reason;
     if (this.incoming === t) this.incoming = null;
     this.conn.resumeReading();
@@ -198,11 +194,15 @@ export class SnapshotReceiver {
       this.conn.writeAlways(
         encodeSnapReply(FrameKind.SnapResult, { transferId: t.transferId, ok: false, reason }),
       );
-    const cleanup = t.writes.then(async () => {
+    this.idle = t.writes.then(async () => {
       await t.file?.close().catch(() => {});
       await unlink(t.tempPath).catch(() => {});
+      if (first) {
+        this.logger.warn(
+          `receiving a snapshot from server ${t.message.from} failed: ${reason}; removed ${t.tempPath}`,
+        );
+      }
     });
-    this.idle = cleanup;
   }
 }
 

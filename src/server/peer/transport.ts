@@ -411,7 +411,7 @@ export class PeerTransport {
       }
       case FrameKind.Service:
         this.quorumOnly(channel, kind);
-        this.events.onService(peer.id, Uint8Array.prototype.slice.call(payload));
+        this.events.onService(peer.id, new Uint8Array(payload));
         return;
       case FrameKind.SnapOffer:
       case FrameKind.SnapChunk:

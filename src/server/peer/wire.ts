@@ -164,7 +164,9 @@ export class WireReader {
     const n = this.varint(`${field} length`);
     if (n > bytesMax) this.fail(`${field} length ${n} exceeds ${bytesMax}`);
     this.need(n, field);
-    const v = this.buf.slice(this.at, this.at + n);
+    // A plain Uint8Array even when reading from a Buffer, so decoded records compare equal to sent ones.
+    const v = new Uint8Array(n);
+    v.set(this.buf.subarray(this.at, this.at + n));
     this.at += n;
     return v;
   }
