@@ -1,5 +1,5 @@
 // One TCP connection to a peer, in frames: it batches every frame written in one event-loop turn into
-// a single socket write (cork until setImmediate), bounds what may wait for the kernel by bytes and
+// a single socket write (concatenated at setImmediate), bounds what may wait for the kernel by bytes and
 // count, keeps an idle connection proven alive with Ping frames and closes a silent one. The
 // transport drives the handshake on top of it and then routes its frames.
 
@@ -31,7 +31,9 @@ export class FramedConnection {
   onFrame: (kind: FrameKind, payload: Buffer) => void = () => {};
   onClose: (reason: string) => void = () => {};
 
-  private corked = false;
+  /** Frames written in this event-loop turn, handed to the socket as one buffer at its end. */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
   private flushImmediate: NodeJS.Immediate | null = null;
   private bulkBytes = 0;
   private bulkWaiters: { below: number; resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -69,7 +71,7 @@ export class FramedConnection {
 
   /** Bytes waiting for the kernel, snapshot chunks aside. */
   get queuedBytes(): number {
-    return Math.max(0, this.socket.writableLength - this.bulkBytes);
+    return Math.max(0, this.socket.writableLength - this.bulkBytes) + this.batchBytes;
   }
 
   /**
@@ -118,29 +120,37 @@ export class FramedConnection {
   }
 
   private write(frame: Buffer, bulk: boolean): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      this.flushImmediate = setImmediate(() => this.flush());
-    }
     this.queuedFrames++;
-    if (bulk) this.bulkBytes += frame.length;
     this.bytesSent += frame.length;
     this.lastSentAt = this.clock.now();
-    this.socket.write(frame, () => {
-      this.queuedFrames--;
-      if (bulk) {
+    if (bulk) {
+      // A chunk is large enough to be its own write; what was queued before it goes first.
+      this.flush();
+      this.bulkBytes += frame.length;
+      this.socket.write(frame, () => {
+        this.queuedFrames--;
         this.bulkBytes -= frame.length;
         this.releaseBulkWaiters();
-      }
-    });
+      });
+      return;
+    }
+    this.batch.push(frame);
+    this.batchBytes += frame.length;
+    if (this.flushImmediate === null) this.flushImmediate = setImmediate(() => this.flush());
   }
 
+  /** One socket write for the whole batch: one syscall and one callback instead of one per frame. */
   private flush(): void {
+    if (this.flushImmediate !== null) clearImmediate(this.flushImmediate);
     this.flushImmediate = null;
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
+    const frames = this.batch.length;
+    if (frames === 0 || this.socket.destroyed) return;
+    const bytes = frames === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    this.socket.write(bytes, () => {
+      this.queuedFrames -= frames;
+    });
   }
 
   private releaseBulkWaiters(): void {
@@ -189,9 +199,7 @@ export class FramedConnection {
     this.decoder.halt();
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    if (this.flushImmediate) clearImmediate(this.flushImmediate);
-    this.flushImmediate = null;
-    if (this.corked) this.socket.uncork();
+    this.flush();
     if (graceful) {
       this.socket.end();
       this.socket.setTimeout(this.limits.handshakeTimeoutMs, () => this.socket.destroy());

@@ -11,6 +11,7 @@ import {
   MessageType,
   type Snapshot,
 } from "../../consensus/types.js";
+import { FrameKind, frameWriter, sealWriterFrame } from "./frame.js";
 import { WireReader, WireWriter } from "./wire.js";
 
 const FLAG_REJECT = 1;
@@ -22,7 +23,25 @@ const FLAGS_KNOWN = FLAG_REJECT | FLAG_FORCE | FLAG_SNAPSHOT;
 const ENTRY_BYTES_MIN = 12;
 
 export function encodeMessage(m: Message): Uint8Array {
-  const w = new WireWriter(64 + m.entries.reduce((n, e) => n + e.data.length + 24, 0));
+  const w = new WireWriter(encodedBytesGuess(m));
+  writeMessage(w, m);
+  return w.finish();
+}
+
+/** The message as a Raft frame, encoded in place. */
+export function encodeMessageFrame(m: Message): Buffer {
+  const w = frameWriter(encodedBytesGuess(m));
+  writeMessage(w, m);
+  return sealWriterFrame(FrameKind.Raft, w);
+}
+
+function encodedBytesGuess(m: Message): number {
+  let n = 48 + (m.snapshot ? m.snapshot.data.length + 64 : 0);
+  for (const e of m.entries) n += e.data.length + 24;
+  return n;
+}
+
+function writeMessage(w: WireWriter, m: Message): void {
   w.u8(m.type);
   w.u8((m.reject ? FLAG_REJECT : 0) | (m.force ? FLAG_FORCE : 0) | (m.snapshot ? FLAG_SNAPSHOT : 0));
   w.varint(m.from);
@@ -42,7 +61,6 @@ export function encodeMessage(m: Message): Uint8Array {
     w.bytes(e.data);
   }
   if (m.snapshot) writeSnapshot(w, m.snapshot);
-  return w.finish();
 }
 
 function writeSnapshot(w: WireWriter, s: Snapshot): void {

@@ -116,16 +116,19 @@ export class SnapshotReceiver {
     t.crc = crc32(c.data, t.crc);
     t.pendingWriteBytes += c.data.length;
     if (t.pendingWriteBytes > this.limits.snapshotPendingWriteBytesMax) this.conn.pauseReading();
-    t.writes = t.writes.then(async () => {
-      if (t.failed !== null) return;
-      try {
-        await t.file!.write(c.data, 0, c.data.length, c.offset);
-      } catch (e) {
-        this.fail(t, `writing ${t.tempPath} failed: ${(e as Error).message}`, true);
-      }
+    // Positional writes may run side by side in the thread pool; end() waits for all of them.
+    const written =
+      t.failed !== null || t.file === null
+        ? Promise.resolve()
+        : t.file.write(c.data, 0, c.data.length, c.offset).then(
+            () => {},
+            (e: Error) => this.fail(t, `writing ${t.tempPath} failed: ${e.message}`, true),
+          );
+    const settled = written.finally(() => {
       t.pendingWriteBytes -= c.data.length;
       if (t.pendingWriteBytes <= this.limits.snapshotPendingWriteBytesMax / 2) this.conn.resumeReading();
     });
+    t.writes = Promise.all([t.writes, settled]).then(() => {});
   }
 
   private end(payload: Buffer): void {

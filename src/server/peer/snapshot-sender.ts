@@ -14,7 +14,7 @@ import type { PeerClock, PeerLimits, PeerLogger, Timer } from "./options.js";
 import { allocSnapChunk, encodeSnapEnd, encodeSnapOffer, type SnapReply } from "./snapshot-records.js";
 
 /** Chunks allowed to wait for the kernel before the next is read from disk. */
-const CHUNKS_AHEAD = 2;
+const CHUNKS_AHEAD = 4;
 
 interface Waiter {
   kind: FrameKind;
@@ -89,7 +89,7 @@ export class SnapshotSender {
   /** The receiver's answer or result for this transfer. */
   deliver(kind: FrameKind, reply: SnapReply): void {
     const w = this.waiter;
-    if (w === null && kind === FrameKind.SnapResult && !reply.ok) {
+    if (kind === FrameKind.SnapResult && !reply.ok) {
       this.abort(`server ${this.message.to} gave up on it: ${reply.reason}`);
       return;
     }

@@ -20,7 +20,7 @@ import type { Message, NodeId } from "../../consensus/types.js";
 import { MessageType } from "../../consensus/types.js";
 import { Backoff } from "./backoff.js";
 import { CHANNELS, Channel, channelFor, channelName } from "./channel.js";
-import { encodeFrame, FrameKind } from "./frame.js";
+import { encodeFrame, FRAME_HEADER_BYTES, FrameKind } from "./frame.js";
 import { FramedConnection } from "./framed-connection.js";
 import {
   decodeHello,
@@ -30,7 +30,7 @@ import {
   PROTOCOL_VERSION,
   refusalOf,
 } from "./handshake.js";
-import { decodeMessage, encodeMessage } from "./message-codec.js";
+import { decodeMessage, encodeMessageFrame } from "./message-codec.js";
 import {
   defaultPeerLimits,
   type PeerAddress,
@@ -447,15 +447,15 @@ export class PeerTransport {
       peer.raftDropped++;
       return;
     }
-    const body = encodeMessage(m);
-    if (body.length + 1 > this.limits.frameBytesMax) {
+    const frame = encodeMessageFrame(m);
+    if (frame.length - FRAME_HEADER_BYTES > this.limits.frameBytesMax) {
       peer.raftDropped++;
       this.options.logger.warn(
-        `dropped a ${body.length}-byte message to server ${m.to}: over frameBytesMax ${this.limits.frameBytesMax}`,
+        `dropped a ${frame.length}-byte message to server ${m.to}: over frameBytesMax ${this.limits.frameBytesMax}`,
       );
       return;
     }
-    if (!conn.tryWrite(encodeFrame(FrameKind.Raft, body))) peer.raftDropped++;
+    if (!conn.tryWrite(frame)) peer.raftDropped++;
   }
 
   /** Queues a service payload on the quorum channel; false when it is down or its queue is full. */

@@ -15,23 +15,26 @@ export class PeerCodecError extends Error {
 const VARINT_BYTES_MAX = 8;
 
 export class WireWriter {
-  private buf: Uint8Array;
-  private view: DataView;
-  private at = 0;
+  private buf: Buffer;
+  private at: number;
 
-  constructor(initialBytes = 64) {
-    this.buf = new Uint8Array(initialBytes);
-    this.view = new DataView(this.buf.buffer);
+  /** `headBytes` are left free at the start for a frame header (see encodeWriterFrame). */
+  constructor(
+    initialBytes = 64,
+    readonly headBytes = 0,
+  ) {
+    // allocUnsafe: every byte up to `at` is written before it is read; small sizes come from a pool.
+    this.buf = Buffer.allocUnsafe(Math.max(initialBytes, headBytes + 16));
+    this.at = headBytes;
   }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.at + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.at));
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   u8(v: number): void {
@@ -41,22 +44,19 @@ export class WireWriter {
 
   u16(v: number): void {
     this.room(2);
-    this.view.setUint16(this.at, v);
-    this.at += 2;
+    this.at = this.buf.writeUInt16BE(v, this.at);
   }
 
   u32(v: number): void {
     this.room(4);
-    this.view.setUint32(this.at, v);
-    this.at += 4;
+    this.at = this.buf.writeUInt32BE(v, this.at);
   }
 
   /** A zxid or other 64-bit unsigned value, exactly. */
   u64(v: bigint): void {
     if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError(`${v} does not fit in 64 unsigned bits`);
     this.room(8);
-    this.view.setBigUint64(this.at, v);
-    this.at += 8;
+    this.at = this.buf.writeBigUInt64BE(v, this.at);
   }
 
   varint(v: number): void {
@@ -81,22 +81,27 @@ export class WireWriter {
     this.bytes(Buffer.from(v, "utf8"));
   }
 
-  /** The bytes written so far (a view; the writer must not be used afterwards). */
+  /** The bytes written after the head (a view; the writer must not be used afterwards). */
   finish(): Uint8Array {
+    return this.buf.subarray(this.headBytes, this.at);
+  }
+
+  /** The head and the bytes written, for the caller to fill the head in. */
+  finishWithHead(): Buffer {
     return this.buf.subarray(0, this.at);
   }
 }
 
 export class WireReader {
-  private readonly view: DataView;
+  private readonly buf: Buffer;
   private at = 0;
 
   /** `what` names the record in error messages ("raft message", "handshake"). */
   constructor(
-    private readonly buf: Uint8Array,
+    bytes: Uint8Array,
     private readonly what: string,
   ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get remaining(): number {
@@ -118,21 +123,21 @@ export class WireReader {
 
   u16(field: string): number {
     this.need(2, field);
-    const v = this.view.getUint16(this.at);
+    const v = this.buf.readUInt16BE(this.at);
     this.at += 2;
     return v;
   }
 
   u32(field: string): number {
     this.need(4, field);
-    const v = this.view.getUint32(this.at);
+    const v = this.buf.readUInt32BE(this.at);
     this.at += 4;
     return v;
   }
 
   u64(field: string): bigint {
     this.need(8, field);
-    const v = this.view.getBigUint64(this.at);
+    const v = this.buf.readBigUInt64BE(this.at);
     this.at += 8;
     return v;
   }
@@ -164,9 +169,9 @@ export class WireReader {
     const n = this.varint(`${field} length`);
     if (n > bytesMax) this.fail(`${field} length ${n} exceeds ${bytesMax}`);
     this.need(n, field);
-    // A plain Uint8Array even when reading from a Buffer, so decoded records compare equal to sent ones.
-    const v = new Uint8Array(n);
-    v.set(this.buf.subarray(this.at, this.at + n));
+    // A copy, so a kept entry does not pin a receive buffer, and a plain Uint8Array, so decoded
+    // records compare equal to the records sent.
+    const v = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.at, n).slice();
     this.at += n;
     return v;
   }
