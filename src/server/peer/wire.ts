@@ -166,7 +166,7 @@ export class WireReader {
 
   /** A length-prefixed byte string, copied out so it does not pin the receive buffer. */
   bytes(field: string, bytesMax = Number.MAX_SAFE_INTEGER): Uint8Array {
-    const n = this.varint(`${field} length`);
+    const n = this.varint(field); // not `${field} length`: that string would be built per entry
     if (n > bytesMax) this.fail(`${field} length ${n} exceeds ${bytesMax}`);
     this.need(n, field);
     // A copy, so a kept entry does not pin a receive buffer, and a plain Uint8Array, so decoded
