@@ -96,16 +96,14 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
   const serverId = config.serverId ?? 1;
   const fs = options.fs ?? new NodeFileSystem();
   const hooks = new ReplicaHooks();
+  const machineOptions = {
+    skipACL: config.skipAcl,
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    enforceQuota: config.enforceQuota,
+  };
   const storage = await openStorage(
     fs,
-    {
-      ...config,
-      machineOptions: {
-        skipACL: config.skipAcl,
-        extendedTypesEnabled: config.extendedTypesEnabled,
-        enforceQuota: config.enforceQuota,
-      },
-    },
+    { ...config, machineOptions },
     { id: serverId, initialConf: configuredMembership(config) },
     hooks,
     log,
@@ -115,6 +113,8 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
     id: serverId,
     fs,
     dataLogDir: config.dataLogDir,
+    dataDir: config.dataDir,
+    machineOptions,
     tickMs: replicaTickMs(config.tickTimeMs),
     tuning: defaultRaftTuning,
     random: Math.random,
@@ -168,6 +168,7 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
   service.roleChanged(replica.role);
   replica.onRoleChange = (role) => service.roleChanged(role);
   replica.onLeaderLinkLost = () => service.leaderLinkLost();
+  replica.onSnapshotInstalled = () => service.stateReplaced();
   replica.onTouches = (sessions) => service.liveness.applyTouches(sessions, Date.now());
   service.reportTouches = (sessions) => replica.reportTouches(sessions);
   replica.start();

@@ -16,16 +16,19 @@ import {
   RawNode,
   type Ready,
   Role,
+  type Snapshot,
   type SoftState,
 } from "../consensus/index.js";
 import { JuteDecodeError } from "../protocol/jute.js";
 import { EntryDecoder, encodeEntry, type Entry as StateEntry } from "../state/entry.js";
+import type { StateMachine, StateMachineOptions } from "../state/machine.js";
 import type { DurableEntryLog } from "../storage/durable-entry-log.js";
 import type { EntryDraft, EntryLog } from "../storage/entry-log.js";
 import type { FileSystem } from "../storage/file-system.js";
 import { writeHardState } from "../storage/hard-state-file.js";
 import { type OpenedStorage, type SnapshotHooks, snapshotDescriptor } from "../storage/open-storage.js";
 import type { SnapshotPosition } from "../storage/snapshot-file.js";
+import { installSnapshot } from "../storage/snapshot-install.js";
 import type { Snapshotter } from "../storage/snapshotter.js";
 import { decodeReplicaMessage, encodeReplicaMessage } from "./replica-messages.js";
 
@@ -49,6 +52,9 @@ export interface ReplicaOptions {
   readonly fs: FileSystem;
   /** dataLogDir, where the hard state lives beside the log. */
   readonly dataLogDir: string;
+  /** dataDir, where snapshots live, those the leader sends included. */
+  readonly dataDir: string;
+  readonly machineOptions: StateMachineOptions;
   /** The core's tick; elections and heartbeats are counted in ticks. */
   readonly tickMs: number;
   readonly tuning: RaftTuning;
@@ -108,10 +114,13 @@ export class Replica implements EntryLog {
   onRoleChange: (role: ReplicaRole) => void = () => {};
   /** The link to the leader broke, so writes forwarded to it may be lost: their clients must go. */
   onLeaderLinkLost: () => void = () => {};
+  /** A snapshot from the leader replaced the state: clients must go and come back (setWatches). */
+  onSnapshotInstalled: () => void = () => {};
   /** A follower's touch table reached this replica (the leader). */
   onTouches: (sessions: ReadonlyArray<readonly [bigint, number]>) => void = () => {};
   private readonly raw: RawNode;
   private readonly log: DurableEntryLog;
+  private readonly machine: StateMachine;
   private readonly snapshotter: Snapshotter;
   /**
    * Entries proposed here, oldest first, until applied: applying them needs no decode. They commit
@@ -141,6 +150,7 @@ export class Replica implements EntryLog {
     private readonly options: ReplicaOptions,
   ) {
     this.log = storage.log;
+    this.machine = storage.machine;
     this.snapshotter = storage.snapshotter;
     this.persisted = storage.raft.hardState;
     this.durableZxid = this.log.durableZxid;
@@ -302,23 +312,13 @@ export class Replica implements EntryLog {
     const c = this.compaction;
     if (c === undefined) return;
     this.compaction = undefined;
-    // A peer behind the snapshot would then need the snapshot itself, and sending snapshots to
-    // peers is not built yet: keep the entries until every peer has them (the next snapshot
-    // tries again). Memory stays bounded while the peers keep up.
-    const behind = this.raw.progress().some((p) => p.id !== this.options.id && p.match < c.position.index);
-    if (behind) return;
     this.raw.compactAt(c.position.index, c.position.conf, snapshotDescriptor(c.zxid));
   }
 
   /** One Ready, in the order its contract gives (consensus/ready.ts). */
   private async handle(rd: Ready): Promise<void> {
     if (rd.softState !== null) this.roleChanged(rd.softState);
-    if (rd.snapshot !== null) {
-      // Only a leader sends snapshots, and only to peers; a replica alone never receives one.
-      throw new Error(
-        `invariant violated: snapshot at index ${rd.snapshot.meta.index} to install, with no peers`,
-      );
-    }
+    if (rd.snapshot !== null) await this.install(rd.snapshot);
     // 1. Persist: entries, then the term and vote (commit alone is written lazily: losing it is safe).
     let bytes = 0;
     const first = rd.entries[0];
@@ -365,6 +365,35 @@ export class Replica implements EntryLog {
     }
     this.raw.advance();
     if (rd.committedEntries.length > 0) this.snapshotter.afterApply(rd.committedEntries.length, bytes);
+  }
+
+  /**
+   * Ready's snapshot, from the leader: made durable in dataDir, then the log reset after it (every
+   * entry on disk is in it or replaced by it), then the state replaced (step 3 of the contract; no
+   * entry of this Ready may apply before it, and none does).
+   */
+  private async install(snapshot: Snapshot): Promise<void> {
+    const { meta } = snapshot;
+    const received = Buffer.from(snapshot.data).toString("utf8");
+    this.options.log.info(
+      `replica ${this.options.id}: installing the leader's snapshot at log index ${meta.index}, zxid ${formatZxid(meta.zxid)}`,
+    );
+    const machine = await installSnapshot(
+      this.options.fs,
+      this.options.dataDir,
+      received,
+      meta,
+      this.options.machineOptions,
+    );
+    await this.log.restartAfter(meta.zxid);
+    this.durableZxid = meta.zxid;
+    this.persistedIndex = meta.index;
+    this.local = [];
+    this.localHead = 0;
+    this.machine.adopt(machine);
+    // The core keeps this snapshot to send to others should it lead: name the file where it is now.
+    snapshot.data = snapshotDescriptor(meta.zxid);
+    this.onSnapshotInstalled();
   }
 
   private roleChanged(soft: SoftState): void {

@@ -172,6 +172,18 @@ export class ZooKeeperService implements ConnectionHandler {
     this.dropClients();
   }
 
+  /**
+   * The state was replaced by a snapshot from the leader: this server's clients saw a history it no
+   * longer holds step by step, so they go, and reconnect with setWatches (which reports what changed
+   * since their last zxid), as after a ZooKeeper follower's SNAP sync.
+   */
+  stateReplaced(): void {
+    this.options.log.warn(
+      `the state was replaced by the leader's snapshot at zxid 0x${this.state.lastZxid.toString(16)}`,
+    );
+    this.dropClients();
+  }
+
   private dropClients(): void {
     for (const conn of [...this.connections]) conn.close();
     // What was proposed may still commit under a new leader; nobody here waits for it any more.

@@ -189,11 +189,12 @@ function sessionDigestTerm(h: Hasher64, id: bigint, timeoutMs: number): Hasher64
 
 export class StateMachine {
   /** The tree, for read-only use by snapshots, clean-up scans and setWatches; mutate only through apply. */
-  readonly tree: DataTree;
+  /** Replaced only by adopt(). */
+  tree: DataTree;
   private readonly skipACL: boolean;
   private readonly extendedTypesEnabled: boolean;
-  private readonly sessionTable = new Map<bigint, SessionRecord>();
-  private readonly quotas: QuotaRules;
+  private sessionTable = new Map<bigint, SessionRecord>();
+  private quotas: QuotaRules;
   private appliedZxid = 0n;
   private secret: Buffer | undefined;
   /** The warnings of the entry being applied; apply is never re-entered, so one list serves. */
@@ -653,6 +654,19 @@ export class StateMachine {
    * Loads the session table and applied zxid of a snapshot into a machine whose tree the snapshot
    * loader has just filled; only a fresh machine may be restored.
    */
+  /**
+   * Takes over the whole state of `other` (a snapshot the leader sent, loaded into a machine of
+   * its own), so that everything holding this machine sees the new state; `other` is not used again.
+   */
+  adopt(other: StateMachine): void {
+    this.tree = other.tree;
+    this.sessionTable = other.sessionTable;
+    this.quotas = other.quotas;
+    this.appliedZxid = other.appliedZxid;
+    this.secret = other.secret;
+    this.warnings = [];
+  }
+
   restore(
     lastZxid: bigint,
     sessions: Iterable<readonly [bigint, number]>,

@@ -9,7 +9,7 @@ import { peekEntryZxid } from "../state/entry.js";
 import { diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
 import { LOG_EXTENT_NAME, writeLogExtent } from "./log-extent.js";
-import { hex, type LogTail } from "./log-reader.js";
+import { hex, type LogTail, listSegments } from "./log-reader.js";
 import type { StorageLogger } from "./logger.js";
 import {
   encodeSegmentHeader,
@@ -330,6 +330,30 @@ export class DurableEntryLog {
     segment.end = cut;
     this.lastAppended = last;
     this.lastDurable = last;
+  }
+
+  /**
+   * After a snapshot from the leader is installed (durably, in dataDir): every entry on disk is
+   * either in it or replaced by it, so every segment goes, and the log resumes after `zxid`. The
+   * newest segment goes first and the extent last: a crash in between leaves an extent naming a
+   * missing segment, which stops start-up with a message, never a log read with the wrong entries.
+   */
+  async restartAfter(zxid: bigint): Promise<void> {
+    invariant(this.queued.length === 0 && this.flushing === undefined, "restart only a settled log");
+    if (this.failure !== undefined) throw this.failure;
+    const { fs, dir } = this.options;
+    await this.closeSegment();
+    this.pendingTail = undefined;
+    try {
+      const segments = await listSegments(fs, dir);
+      for (const { name } of segments.reverse()) await fs.unlink(join(dir, name));
+      if (await fs.exists(join(dir, LOG_EXTENT_NAME))) await fs.unlink(join(dir, LOG_EXTENT_NAME));
+      await fs.syncDir(dir);
+    } catch (error) {
+      throw diskFailure("log reset", dir, error);
+    }
+    this.lastAppended = zxid;
+    this.lastDurable = zxid;
   }
 
   /** The next batch starts a new segment (at a snapshot, so purging can drop whole old segments). */

@@ -2,10 +2,12 @@
 // listens on its own server line's quorum and election ports and reaches every other member on
 // theirs. The ensemble's identity, checked in every handshake, is a digest of the server lines, so
 // a member started from another ensemble's (or a stale) configuration is refused with a logged
-// reason.
+// reason. Snapshots go through the transport's streaming path: the core's snapshot data names the
+// file, on the leader a snapshot in dataDir and on the follower the file received.
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { readdir, unlink } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
 import { type Message, MessageType, type NodeId } from "../../consensus/index.js";
 import type { ServerConfig } from "../config.js";
 import type { PeerNetwork } from "../replica.js";
@@ -29,11 +31,13 @@ export class TransportNetwork implements PeerNetwork {
   /** The quorum link to `id` broke: service payloads sent to it since it came up may be lost. */
   onLinkLost: (id: NodeId) => void = () => {};
   private readonly transport: PeerTransport;
+  private readonly dataDir: string;
 
   constructor(
     config: ServerConfig,
     private readonly log: PeerLogger,
   ) {
+    this.dataDir = config.dataDir;
     const self = config.servers.find((s) => s.id === config.serverId);
     if (self === undefined)
       throw new Error("invariant violated: a member's own server line is checked at load");
@@ -54,10 +58,10 @@ export class TransportNetwork implements PeerNetwork {
         onMessage: (m) => this.onMessage(m),
         onService: (from, payload) => this.onService(from, payload),
         onSnapshot: (m, path) => {
-          // Installing a leader's snapshot is not built yet; the leader keeps entries for its peers.
-          this.log.warn(
-            `ignored snapshot ${path} at log index ${m.snapshot?.meta.index} from server ${m.from}`,
-          );
+          // The core sees the received file's path as the snapshot's data; the replica installs it.
+          const meta = m.snapshot?.meta;
+          if (meta === undefined) return;
+          this.onMessage({ ...m, snapshot: { meta, data: Buffer.from(path, "utf8") } });
         },
         onPeerDown: (id, channel) => {
           if (channel === Channel.Quorum) this.onLinkLost(id);
@@ -66,15 +70,18 @@ export class TransportNetwork implements PeerNetwork {
     });
   }
 
-  start(): Promise<void> {
-    return this.transport.start();
+  /** Listens and dials; snapshots received before a restart and never installed are removed first. */
+  async start(): Promise<void> {
+    const incoming = join(this.dataDir, INCOMING_DIR);
+    for (const name of await readdir(incoming).catch(() => [])) await unlink(join(incoming, name));
+    await this.transport.start();
   }
 
   send(m: Message): void {
-    if (m.type === MessageType.Snap) {
-      this.log.warn(
-        `not sending a snapshot at log index ${m.snapshot?.meta.index} to server ${m.to}: not built yet`,
-      );
+    if (m.type === MessageType.Snap && m.snapshot !== null) {
+      // Its data names a snapshot file in dataDir (or, once installed from a leader, a path).
+      const name = Buffer.from(m.snapshot.data).toString("utf8");
+      this.transport.sendSnapshot(m, isAbsolute(name) ? name : join(this.dataDir, name));
       return;
     }
     this.transport.send(m);

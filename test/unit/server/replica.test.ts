@@ -53,6 +53,8 @@ async function boot(fs: FileSystem, conf: ConfState = ALONE, snapCount = 1000): 
     id: 1,
     fs,
     dataLogDir: LOG_DIR,
+    dataDir: DATA_DIR,
+    machineOptions: {},
     tickMs: 1_000_000,
     tuning: defaultRaftTuning,
     random: () => 0.5,
