@@ -3,6 +3,7 @@
 
 import { parseArgs } from "node:util";
 import { PADDOCK_VERSION } from "../admin/version.js";
+import { runImport } from "./import-command.js";
 import { runPurge } from "./purge-command.js";
 import { runServer } from "./server-command.js";
 import { runShell } from "./shell/shell.js";
@@ -12,6 +13,8 @@ const USAGE = `Usage: paddock <command> [options]
 Commands:
   server [--config zoo.cfg]   run a server (defaults: port 2181, data under ./data)
   purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
+  import --from <zk dataDir> [--config zoo.cfg]
+                              bring a stopped ZooKeeper's data (tree, ACLs, sessions, zxid) into Paddock
   shell [--server h:p[/chroot]] [-c cmd]
                               a zkCli-compatible shell (interactive, -c, or a script on stdin)
 
@@ -41,6 +44,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return await runShell(rest);
     case "purge":
       return await runPurge(rest);
+    case "import":
+      return await runImport(rest);
     case "-v":
     case "--version":
       process.stdout.write(`paddock ${PADDOCK_VERSION}\n`);

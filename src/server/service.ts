@@ -205,9 +205,9 @@ export class ZooKeeperService implements ConnectionHandler {
       return;
     }
     const sessionId = req.sessionId;
-    const alive =
-      this.tracker.has(sessionId) && !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
-    if (!alive || !this.passwords.verify(sessionId, req.passwd)) {
+    const session = this.state.sessions().get(sessionId);
+    const alive = this.tracker.has(sessionId) && !this.closing.has(sessionId) && session !== undefined;
+    if (!alive || !this.passwords.verify(sessionId, req.passwd, session.passwordSource)) {
       conn.reject(invalidSessionFrame(req.readOnly));
       return;
     }
@@ -228,7 +228,7 @@ export class ZooKeeperService implements ConnectionHandler {
       protocolVersion: 0,
       timeOut: timeoutMs,
       sessionId,
-      passwd: this.passwords.passwordOf(sessionId),
+      passwd: this.passwords.passwordOf(sessionId, this.state.sessions().get(sessionId)?.passwordSource),
       readOnly: readOnly === undefined ? undefined : false,
     });
     conn.establish(sessionId, timeoutMs, response, this.options.now());

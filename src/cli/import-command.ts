@@ -1,0 +1,180 @@
+// `paddock import --from <zookeeper dataDir>`: rebuilds a stopped ZooKeeper's state (its newest
+// snapshot plus its transaction logs, as ZooKeeper restores itself) and writes it as the first
+// snapshot of a Paddock data directory, through Paddock's own snapshot writer, so `paddock server`
+// starts from it with the same tree, sessions and zxid. Progress goes to stderr: a bar on a terminal,
+// plain lines otherwise; the summary goes to stdout.
+
+import { readdir, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { defaultConfig, loadZooCfg } from "../server/config.js";
+import { SnapshotCapture } from "../state/snapshot.js";
+import { LOG_EXTENT_NAME } from "../storage/log-extent.js";
+import { NodeFileSystem } from "../storage/node-file-system.js";
+import { parseSegmentName } from "../storage/segment-format.js";
+import { parseSnapshotName, readSnapshot, snapshotName, writeSnapshot } from "../storage/snapshot-file.js";
+import { importZooKeeperDataDir, type ZkImportProgress } from "../storage/zookeeper/data-dir.js";
+import { ZkImportError } from "../storage/zookeeper/errors.js";
+
+export const IMPORT_USAGE = `Usage: paddock import --from <zookeeper dataDir> [--from-log <zookeeper dataLogDir>]
+                      [--config zoo.cfg] [--data-dir DIR] [--data-log-dir DIR] [--force] [--no-digest-check]
+
+Reads a STOPPED ZooKeeper's newest snapshot (plain, .gz or .snappy) and replays its transaction
+logs, as ZooKeeper does when it restarts, then writes the result as the first snapshot of Paddock's
+data directory (dataDir and dataLogDir from --config, or --data-dir/--data-log-dir, default ./data).
+Every znode keeps its data, ACL and Stat; sessions keep their ids, timeouts and ZooKeeper passwords.
+
+  --force             replace the snapshots and log of a Paddock data directory that holds data
+  --no-digest-check   import even where the tree disagrees with a digest ZooKeeper recorded
+`;
+
+/** Paddock's own files in a data directory: what --force replaces and what "holds data" means. */
+function isPaddockDataFile(name: string): boolean {
+  return (
+    parseSnapshotName(name) !== undefined ||
+    (name.startsWith("snapshot.") && name.endsWith(".tmp")) ||
+    parseSegmentName(name) !== undefined ||
+    name === LOG_EXTENT_NAME
+  );
+}
+
+async function paddockFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter(isPaddockDataFile).map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
+}
+
+function hex(zxid: bigint): string {
+  return `0x${BigInt.asUintN(64, zxid).toString(16)}`;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** A bar on a terminal; otherwise a line per tenth of the work, so logs of a long import stay short. */
+function progressReporter(): { update(p: ZkImportProgress): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: "import [{bar}] {percentage}% | {done} of {total} | {phase}",
+        stream: process.stderr,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(p) {
+        const payload = { phase: p.phase, done: mib(p.doneBytes), total: mib(p.totalBytes) };
+        if (!started) {
+          bar.start(Math.max(1, p.totalBytes), p.doneBytes, payload);
+          started = true;
+        } else bar.update(p.doneBytes, payload);
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let lastTenth = -1;
+  let lastPhase = "";
+  return {
+    update(p) {
+      const tenth = p.totalBytes === 0 ? 10 : Math.floor((10 * p.doneBytes) / p.totalBytes);
+      if (tenth === lastTenth && p.phase === lastPhase) return;
+      lastTenth = tenth;
+      lastPhase = p.phase;
+      const percent = p.totalBytes === 0 ? 100 : Math.floor((100 * p.doneBytes) / p.totalBytes);
+      process.stderr.write(`import: ${percent}% (${mib(p.doneBytes)} of ${mib(p.totalBytes)}) ${p.phase}\n`);
+    },
+    stop() {},
+  };
+}
+
+/** Runs `paddock import` with the arguments after the subcommand; resolves to the exit code. */
+export async function runImport(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: "string" },
+      "from-log": { type: "string" },
+      config: { type: "string", short: "c" },
+      "data-dir": { type: "string" },
+      "data-log-dir": { type: "string" },
+      force: { type: "boolean" },
+      "no-digest-check": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(IMPORT_USAGE);
+    return 0;
+  }
+  if (values.from === undefined) {
+    process.stderr.write(`paddock import: --from <zookeeper dataDir> is required\n\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  const config = values.config === undefined ? defaultConfig() : loadZooCfg(values.config).config;
+  const dataDir = values["data-dir"] ?? config.dataDir;
+  const dataLogDir = values["data-log-dir"] ?? values["data-dir"] ?? config.dataLogDir;
+  const existing = [...new Set([...(await paddockFiles(dataDir)), ...(await paddockFiles(dataLogDir))])];
+  if (existing.length > 0 && values.force !== true) {
+    process.stderr.write(
+      `PDK_IMPORT_TARGET_NOT_EMPTY: ${dataDir} already holds Paddock data (${existing.length} file(s), ` +
+        `such as ${existing[0]}); nothing was changed. Import into an empty directory, or add --force ` +
+        "to replace that data with the import.\n",
+    );
+    return 1;
+  }
+  const started = performance.now();
+  const progress = progressReporter();
+  let result: Awaited<ReturnType<typeof importZooKeeperDataDir>>;
+  try {
+    result = await importZooKeeperDataDir({
+      dataDir: values.from,
+      ...(values["from-log"] === undefined ? {} : { dataLogDir: values["from-log"] }),
+      machineOptions: { extendedTypesEnabled: true },
+      checkDigests: values["no-digest-check"] !== true,
+      onProgress: (p) => progress.update(p),
+      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+    });
+  } catch (error) {
+    progress.stop();
+    if (error instanceof ZkImportError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  progress.stop();
+  const fs = new NodeFileSystem();
+  // Only now, with the whole state rebuilt, is the old Paddock data replaced.
+  for (const path of existing) await unlink(path);
+  await fs.mkdirp(dataDir);
+  await fs.mkdirp(dataLogDir);
+  const summary = await writeSnapshot(new SnapshotCapture(result.machine), {
+    fs,
+    dir: dataDir,
+    nodesPerChunk: 20_000,
+    yieldTurn: () => Promise.resolve(),
+  });
+  // Read it back: every checksum must hold before the import reports success.
+  const written = join(dataDir, snapshotName(summary.zxid));
+  await readSnapshot(fs, written, undefined);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const { counts } = result;
+  process.stdout.write(
+    `imported ${counts.nodes} znodes and ${counts.sessions} sessions at zxid ${hex(result.lastZxid)} ` +
+      `from ${result.snapshot} and ${counts.txnsApplied} logged transactions (${result.logs.length} log file(s)) ` +
+      `in ${seconds} s\n` +
+      `ZooKeeper digest ${hex(result.zookeeperDigest)}` +
+      (counts.digestsChecked > 0
+        ? `, matched ${counts.digestsChecked} digest(s) ZooKeeper recorded`
+        : ", no recorded digest to compare") +
+      `\nwrote ${written}; start the server with: paddock server${values.config === undefined ? "" : ` --config ${values.config}`}\n`,
+  );
+  return 0;
+}
