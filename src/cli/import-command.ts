@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { defaultConfig, loadZooCfg } from "../server/config.js";
+import type { StateMachine } from "../state/machine.js";
 import { SnapshotCapture } from "../state/snapshot.js";
 import { LOG_EXTENT_NAME } from "../storage/log-extent.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
@@ -16,17 +17,26 @@ import { parseSegmentName } from "../storage/segment-format.js";
 import { parseSnapshotName, readSnapshot, snapshotName, writeSnapshot } from "../storage/snapshot-file.js";
 import { importZooKeeperDataDir, type ZkImportProgress } from "../storage/zookeeper/data-dir.js";
 import { ZkImportError } from "../storage/zookeeper/errors.js";
+import { copyLiveTree } from "./live-copy.js";
 
-export const IMPORT_USAGE = `Usage: paddock import --from <zookeeper dataDir> [--from-log <zookeeper dataLogDir>]
-                      [--config zoo.cfg] [--data-dir DIR] [--data-log-dir DIR] [--force] [--no-digest-check]
+export const IMPORT_USAGE = `Usage: paddock import --from <zookeeper dataDir> [--from-log <zookeeper dataLogDir>] [options]
+       paddock import --from-server host:port[,host:port...] [--auth scheme:credential]... [options]
 
-Reads a STOPPED ZooKeeper's newest snapshot (plain, .gz or .snappy) and replays its transaction
-logs, as ZooKeeper does when it restarts, then writes the result as the first snapshot of Paddock's
-data directory (dataDir and dataLogDir from --config, or --data-dir/--data-log-dir, default ./data).
-Every znode keeps its data, ACL and Stat; sessions keep their ids, timeouts and ZooKeeper passwords.
+With --from, reads a STOPPED ZooKeeper's newest snapshot (plain, .gz or .snappy) and replays its
+transaction logs, as ZooKeeper does when it restarts. Every znode keeps its data, ACL and Stat;
+sessions keep their ids, timeouts and ZooKeeper passwords; the zxid carries over.
 
-  --force             replace the snapshots and log of a Paddock data directory that holds data
-  --no-digest-check   import even where the tree disagrees with a digest ZooKeeper recorded
+With --from-server, copies a RUNNING ZooKeeper's tree over the client protocol: data, ACLs and
+Stat fields, but no sessions, containers and TTL nodes arrive as persistent nodes, and the copy
+is not atomic (writes during it may be half seen): stop writers first for an exact copy.
+
+Either way the result is written as the first snapshot of Paddock's data directory (dataDir and
+dataLogDir from --config, or --data-dir/--data-log-dir, default ./data).
+
+  --force               replace the snapshots and log of a Paddock data directory that holds data
+  --no-digest-check     import even where the tree disagrees with a digest ZooKeeper recorded
+  --ephemerals MODE     with --from-server: skip (default, listed) or persistent (kept as persistent nodes)
+  --skip-unreadable     with --from-server: import without nodes the identities given cannot read
 `;
 
 /** Paddock's own files in a data directory: what --force replaces and what "holds data" means. */
@@ -56,7 +66,8 @@ function mib(bytes: number): string {
 }
 
 /** A bar on a terminal; otherwise a line per tenth of the work, so logs of a long import stay short. */
-function progressReporter(): { update(p: ZkImportProgress): void; stop(): void } {
+function progressReporter(unit: "bytes" | "znodes"): { update(p: ZkImportProgress): void; stop(): void } {
+  const amount = unit === "bytes" ? mib : (n: number) => `${n} znodes`;
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
@@ -69,7 +80,7 @@ function progressReporter(): { update(p: ZkImportProgress): void; stop(): void }
     let started = false;
     return {
       update(p) {
-        const payload = { phase: p.phase, done: mib(p.doneBytes), total: mib(p.totalBytes) };
+        const payload = { phase: p.phase, done: amount(p.doneBytes), total: amount(p.totalBytes) };
         if (!started) {
           bar.start(Math.max(1, p.totalBytes), p.doneBytes, payload);
           started = true;
@@ -87,7 +98,9 @@ function progressReporter(): { update(p: ZkImportProgress): void; stop(): void }
       lastTenth = tenth;
       lastPhase = p.phase;
       const percent = p.totalBytes === 0 ? 100 : Math.floor((100 * p.doneBytes) / p.totalBytes);
-      process.stderr.write(`import: ${percent}% (${mib(p.doneBytes)} of ${mib(p.totalBytes)}) ${p.phase}\n`);
+      process.stderr.write(
+        `import: ${percent}% (${amount(p.doneBytes)} of ${amount(p.totalBytes)}) ${p.phase}\n`,
+      );
     },
     stop() {},
   };
@@ -105,6 +118,10 @@ export async function runImport(args: string[]): Promise<number> {
       "data-log-dir": { type: "string" },
       force: { type: "boolean" },
       "no-digest-check": { type: "boolean" },
+      "from-server": { type: "string" },
+      auth: { type: "string", multiple: true },
+      ephemerals: { type: "string" },
+      "skip-unreadable": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -113,8 +130,15 @@ export async function runImport(args: string[]): Promise<number> {
     process.stdout.write(IMPORT_USAGE);
     return 0;
   }
-  if (values.from === undefined) {
-    process.stderr.write(`paddock import: --from <zookeeper dataDir> is required\n\n${IMPORT_USAGE}`);
+  if ((values.from === undefined) === (values["from-server"] === undefined)) {
+    process.stderr.write(
+      `paddock import: give one of --from <zookeeper dataDir> or --from-server\n\n${IMPORT_USAGE}`,
+    );
+    return 2;
+  }
+  const ephemerals = values.ephemerals ?? "skip";
+  if (ephemerals !== "skip" && ephemerals !== "persistent") {
+    process.stderr.write(`paddock import: --ephemerals is skip or persistent, not ${ephemerals}\n`);
     return 2;
   }
   const config = values.config === undefined ? defaultConfig() : loadZooCfg(values.config).config;
@@ -130,17 +154,19 @@ export async function runImport(args: string[]): Promise<number> {
     return 1;
   }
   const started = performance.now();
-  const progress = progressReporter();
-  let result: Awaited<ReturnType<typeof importZooKeeperDataDir>>;
+  const progress = progressReporter(values["from-server"] === undefined ? "bytes" : "znodes");
+  let imported: Imported;
   try {
-    result = await importZooKeeperDataDir({
-      dataDir: values.from,
-      ...(values["from-log"] === undefined ? {} : { dataLogDir: values["from-log"] }),
-      machineOptions: { extendedTypesEnabled: true },
-      checkDigests: values["no-digest-check"] !== true,
-      onProgress: (p) => progress.update(p),
-      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-    });
+    imported =
+      values["from-server"] === undefined
+        ? await fromDataDir(values.from!, values["from-log"], values["no-digest-check"] !== true, progress)
+        : await fromServer(
+            values["from-server"],
+            values.auth ?? [],
+            ephemerals,
+            values["skip-unreadable"] === true,
+            progress,
+          );
   } catch (error) {
     progress.stop();
     if (error instanceof ZkImportError) {
@@ -155,7 +181,7 @@ export async function runImport(args: string[]): Promise<number> {
   for (const path of existing) await unlink(path);
   await fs.mkdirp(dataDir);
   await fs.mkdirp(dataLogDir);
-  const summary = await writeSnapshot(new SnapshotCapture(result.machine), {
+  const summary = await writeSnapshot(new SnapshotCapture(imported.machine), {
     fs,
     dir: dataDir,
     nodesPerChunk: 20_000,
@@ -165,16 +191,79 @@ export async function runImport(args: string[]): Promise<number> {
   const written = join(dataDir, snapshotName(summary.zxid));
   await readSnapshot(fs, written, undefined);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const { counts } = result;
   process.stdout.write(
-    `imported ${counts.nodes} znodes and ${counts.sessions} sessions at zxid ${hex(result.lastZxid)} ` +
-      `from ${result.snapshot} and ${counts.txnsApplied} logged transactions (${result.logs.length} log file(s)) ` +
-      `in ${seconds} s\n` +
-      `ZooKeeper digest ${hex(result.zookeeperDigest)}` +
-      (counts.digestsChecked > 0
-        ? `, matched ${counts.digestsChecked} digest(s) ZooKeeper recorded`
-        : ", no recorded digest to compare") +
-      `\nwrote ${written}; start the server with: paddock server${values.config === undefined ? "" : ` --config ${values.config}`}\n`,
+    `imported ${imported.machine.znodeCount} znodes and ${imported.machine.sessions().size} sessions at zxid ` +
+      `${hex(summary.zxid)} from ${imported.from} in ${seconds} s\n${imported.details}` +
+      `wrote ${written}; start the server with: paddock server${values.config === undefined ? "" : ` --config ${values.config}`}\n`,
   );
   return 0;
+}
+
+/** What either source hands the writer: the state, where it came from, and lines for the summary. */
+interface Imported {
+  readonly machine: StateMachine;
+  readonly from: string;
+  readonly details: string;
+}
+
+type Progress = ReturnType<typeof progressReporter>;
+
+async function fromDataDir(
+  dataDir: string,
+  dataLogDir: string | undefined,
+  checkDigests: boolean,
+  progress: Progress,
+): Promise<Imported> {
+  const result = await importZooKeeperDataDir({
+    dataDir,
+    ...(dataLogDir === undefined ? {} : { dataLogDir }),
+    machineOptions: { extendedTypesEnabled: true },
+    checkDigests,
+    onProgress: (p) => progress.update(p),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+  });
+  const { counts } = result;
+  const digest =
+    counts.digestsChecked > 0
+      ? `, matched ${counts.digestsChecked} digest(s) ZooKeeper recorded`
+      : ", no recorded digest to compare";
+  return {
+    machine: result.machine,
+    from: `${result.snapshot} and ${counts.txnsApplied} logged transactions (${result.logs.length} log file(s))`,
+    details: `ZooKeeper digest ${hex(result.zookeeperDigest)}${digest}\n`,
+  };
+}
+
+async function fromServer(
+  connectString: string,
+  auth: readonly string[],
+  ephemerals: "skip" | "persistent",
+  skipUnreadable: boolean,
+  progress: Progress,
+): Promise<Imported> {
+  const result = await copyLiveTree({
+    connectString,
+    auth,
+    ephemerals,
+    skipUnreadable,
+    onProgress: (done, total) =>
+      progress.update({ doneBytes: done, totalBytes: total, phase: "znodes read" }),
+  });
+  const lines: string[] = [];
+  if (result.skippedEphemerals.length > 0) {
+    lines.push(
+      `skipped ${result.skippedEphemerals.length} ephemeral node(s) (sessions are not copied): ` +
+        `${result.skippedEphemerals.slice(0, 10).join(", ")}${result.skippedEphemerals.length > 10 ? ", ..." : ""}`,
+    );
+  }
+  if (result.unreadable.length > 0) {
+    lines.push(
+      `left out ${result.unreadable.length} unreadable node(s) and their subtrees: ${result.unreadable.slice(0, 10).join(", ")}`,
+    );
+  }
+  return {
+    machine: result.machine,
+    from: `the running server ${connectString} (not atomic; no sessions; containers and TTL nodes as persistent)`,
+    details: lines.map((l) => `${l}\n`).join(""),
+  };
 }
