@@ -8,6 +8,7 @@
 // as ZooKeeper handles it, and compressed snapshots (gz, snappy) import the same way.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,7 +83,10 @@ async function workload(zk: Client): Promise<void> {
   await zk.addAuth("digest", "u:p");
   await zk.create("/secure", "s", { acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }] });
   await zk.setACL("/secure", [
-    { perms: Perms.ALL, id: { scheme: "digest", id: "u:A2QbfLbD4CkvtAx5cbeEwrpd/Dc=" } },
+    {
+      perms: Perms.ALL,
+      id: { scheme: "digest", id: `u:${createHash("sha1").update("u:p").digest("base64")}` },
+    },
     { perms: Perms.READ, id: { scheme: "world", id: "anyone" } },
   ]);
   await zk.create("/q", "quota root");
@@ -193,6 +197,53 @@ describe("paddock import of a ZooKeeper 3.8 data directory", { skip }, () => {
     } finally {
       await paddock.stop();
     }
+  });
+
+  it("copies a running ZooKeeper's tree over the client protocol with --from-server", async () => {
+    const kept = tempDir("paddock-import-dst-");
+    const copied = await paddockImport([
+      "--from-server",
+      zk.connectString,
+      "--auth",
+      "digest:u:p",
+      "--ephemerals",
+      "persistent",
+      "--data-dir",
+      kept,
+    ]);
+    assert.equal(copied.status, 0, copied.stderr);
+    assert.match(copied.stdout, /not atomic; no sessions/);
+    const paddock = await startPaddock({ extraConfig: { dataDir: kept } });
+    try {
+      const expected = (await dumpTree(zk.connectString)) as Record<
+        string,
+        { stat: { ephemeralOwner: number } }
+      >;
+      // Without sessions, ephemerals arrive as persistent nodes; everything else is as ZooKeeper has it.
+      for (const node of Object.values(expected)) node.stat.ephemeralOwner = 0;
+      assert.deepEqual(await dumpTree(paddock.connectString), expected);
+    } finally {
+      await paddock.stop();
+    }
+
+    const skipped = await paddockImport([
+      "--from-server",
+      zk.connectString,
+      "--data-dir",
+      tempDir("paddock-import-dst-"),
+    ]);
+    assert.equal(skipped.status, 1, "digest-protected nodes cannot be read without --auth");
+    assert.match(skipped.stderr, /PDK_IMPORT_UNREADABLE: .*\/secure/);
+    const partial = await paddockImport([
+      "--from-server",
+      zk.connectString,
+      "--skip-unreadable",
+      "--data-dir",
+      tempDir("paddock-import-dst-"),
+    ]);
+    assert.equal(partial.status, 0, partial.stderr);
+    assert.match(partial.stdout, /skipped 3 ephemeral node\(s\).*\/raw-eph/);
+    assert.match(partial.stdout, /left out 1 unreadable node\(s\) and their subtrees: \/secure/);
   });
 
   it("refuses a Paddock data directory that holds data unless --force", async () => {
