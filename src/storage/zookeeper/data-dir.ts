@@ -148,8 +148,8 @@ export async function importZooKeeperDataDir(o: ZkImportOptions): Promise<ZkImpo
   try {
     const trailer = readZkSnapshot(content, {
       sessions: (list) => restore.snapshotSessions(list),
-      node: (path, image, offset) => {
-        restore.snapshotNode(path, image);
+      node: (path, image, offset, zkDigest) => {
+        restore.snapshotNode(path, image, zkDigest);
         if (++nodes % 50_000 === 0)
           progress(Math.floor((chosen.bytes * offset) / content.length), `snapshot ${snapName}`);
       },

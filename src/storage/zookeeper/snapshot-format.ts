@@ -11,6 +11,7 @@ import { JuteDecodeError, JuteReader } from "../../protocol/jute.js";
 import { Adler32 } from "./adler32.js";
 import { ZkDecodeError } from "./errors.js";
 import { ZK_FIELD_BYTES_MAX } from "./txn-records.js";
+import { zkRecordDigest } from "./zk-digest.js";
 
 export const ZK_SNAPSHOT_MAGIC = 0x5a4b534e; // "ZKSN"
 /** The ACL cache's reference for OPEN_ACL_UNSAFE, which it never stores. */
@@ -25,8 +26,11 @@ export interface ZkZxidDigest {
 
 export interface ZkSnapshotVisitor {
   sessions(sessions: readonly (readonly [bigint, number])[]): void;
-  /** A node, parents before children; the root comes as "/". `offset` is where its record starts. */
-  node(path: string, image: PersistedNode, offset: number): void;
+  /**
+   * A node, parents before children; the root comes as "/". `offset` is where its record starts,
+   * `zkDigest` its term of ZooKeeper's digest (zk-digest.ts).
+   */
+  node(path: string, image: PersistedNode, offset: number, zkDigest: number): void;
 }
 
 export interface ZkSnapshotTrailer {
@@ -89,12 +93,16 @@ export function readZkSnapshot(bytes: Buffer, visitor: ZkSnapshotVisitor): ZkSna
       recordAt = r.position;
       const path = r.readStringOrEmpty();
       if (path === "/") break;
-      const data = r.readBuffer();
+      const pathEnd = r.position;
+      // A view, not a copy: the tree keeps its own copy of the bytes, and the image is gone after.
+      const data = r.readBufferView();
+      const dataEnd = r.position;
       const ref = r.readLong();
       const acl = acls.get(ref);
       // ZooKeeper's ReferenceCountedACLCache.convertLong fails the load on an unknown reference.
       if (acl === undefined)
         throw new ZkDecodeError(recordAt, `node ${path} names ACL ${ref}, which is not defined`);
+      const statAt = r.position;
       const image: PersistedNode = {
         data,
         acl,
@@ -111,7 +119,9 @@ export function readZkSnapshot(bytes: Buffer, visitor: ZkSnapshotVisitor): ZkSna
       if (nodeCount === 0 ? path !== "" : !path.startsWith("/")) {
         throw new ZkDecodeError(recordAt, `node path ${JSON.stringify(path)} out of place`);
       }
-      visitor.node(path === "" ? "/" : path, image, recordAt);
+      const dataAt = data === null ? dataEnd : dataEnd - data.length;
+      const term = zkRecordDigest(path, bytes, recordAt + 4, pathEnd, dataAt, dataEnd, statAt);
+      visitor.node(path === "" ? "/" : path, image, recordAt, term);
       nodeCount++;
     }
     const sum = new Adler32();

@@ -29,20 +29,62 @@ export function zkNodeDigest(path: string, node: PersistedNode, scratch = Buffer
   return crc32(b, crc);
 }
 
-/** The running sum, as ZooKeeper's AdHash keeps it: Java long arithmetic. */
+/**
+ * zkNodeDigest for a snapshot record still in its bytes: path and data where they lie, and the
+ * stat's 60 bytes (in the record's StatPersisted order, from `statAt`) fed in the digest's order.
+ */
+export function zkRecordDigest(
+  path: string,
+  bytes: Buffer,
+  pathAt: number,
+  pathEnd: number,
+  dataAt: number,
+  dataEnd: number,
+  statAt: number,
+): number {
+  if (path.startsWith(EXCLUDED_PREFIX)) return 0;
+  // The root's record path is "" already, so its bytes are the empty range.
+  let crc = pathEnd > pathAt ? crc32(bytes.subarray(pathAt, pathEnd)) : 0;
+  if (dataEnd > dataAt) crc = crc32(bytes.subarray(dataAt, dataEnd), crc);
+  // StatPersisted: czxid mzxid ctime mtime version cversion aversion ephemeralOwner pzxid;
+  // the digest takes czxid mzxid, then pzxid, then ctime through ephemeralOwner.
+  crc = crc32(bytes.subarray(statAt, statAt + 16), crc);
+  crc = crc32(bytes.subarray(statAt + 52, statAt + 60), crc);
+  return crc32(bytes.subarray(statAt + 16, statAt + 52), crc);
+}
+
+/** Past this the running sum leaves the integers a double holds exactly; it moves to the BigInt. */
+const FOLD_AT = 2 ** 52;
+
+/**
+ * The running sum, as ZooKeeper's AdHash keeps it (Java long arithmetic). Terms are 32-bit, so they
+ * add up in a double, folded into a BigInt now and then, not one BigInt per node.
+ */
 export class ZkTreeDigest {
-  private sum = 0n;
+  private folded = 0n;
+  private sum = 0;
   private readonly scratch = Buffer.alloc(60);
 
+  addTerm(term: number): void {
+    this.sum += term;
+    if (this.sum > FOLD_AT) this.fold();
+  }
+
   add(path: string, node: PersistedNode): void {
-    this.sum = BigInt.asIntN(64, this.sum + BigInt(zkNodeDigest(path, node, this.scratch)));
+    this.addTerm(zkNodeDigest(path, node, this.scratch));
   }
 
   remove(path: string, node: PersistedNode): void {
-    this.sum = BigInt.asIntN(64, this.sum - BigInt(zkNodeDigest(path, node, this.scratch)));
+    this.sum -= zkNodeDigest(path, node, this.scratch);
+    if (this.sum < -FOLD_AT) this.fold();
+  }
+
+  private fold(): void {
+    this.folded = BigInt.asIntN(64, this.folded + BigInt(this.sum));
+    this.sum = 0;
   }
 
   get value(): bigint {
-    return this.sum;
+    return BigInt.asIntN(64, this.folded + BigInt(this.sum));
   }
 }

@@ -82,10 +82,14 @@ export class ZkRestore {
     for (const [id, timeoutMs] of sessions) this.sessions.set(id, timeoutMs);
   }
 
-  /** A snapshot node (parents first). The system nodes every tree has take the snapshot's fields. */
-  snapshotNode(path: string, image: PersistedNode): void {
+  /**
+   * A snapshot node (parents first), with its term of ZooKeeper's digest when the reader has it. The
+   * system nodes every tree has take the snapshot's fields.
+   */
+  snapshotNode(path: string, image: PersistedNode, zkDigest?: number): void {
     this.snapshotNodes++;
-    this.digest.add(path, image);
+    if (zkDigest === undefined) this.digest.add(path, image);
+    else this.digest.addTerm(zkDigest);
     const tree = this.tree;
     const existing = tree.get(path);
     if (existing !== undefined) {
