@@ -3,6 +3,7 @@
 
 import { parseArgs } from "node:util";
 import { PADDOCK_VERSION } from "../admin/version.js";
+import { runData } from "./data-command.js";
 import { runImport } from "./import-command.js";
 import { runPurge } from "./purge-command.js";
 import { runServer } from "./server-command.js";
@@ -15,6 +16,7 @@ Commands:
   purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
   import --from <zk dataDir> [--config zoo.cfg]
                               bring a stopped ZooKeeper's data (tree, ACLs, sessions, zxid) into Paddock
+  data dump|compare|check ... inspect ZooKeeper or Paddock data directories, snapshots and logs offline
   shell [--server h:p[/chroot]] [-c cmd]
                               a zkCli-compatible shell (interactive, -c, or a script on stdin)
 
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return await runPurge(rest);
     case "import":
       return await runImport(rest);
+    case "data":
+      return await runData(rest);
     case "-v":
     case "--version":
       process.stdout.write(`paddock ${PADDOCK_VERSION}\n`);

@@ -141,26 +141,8 @@ export async function importZooKeeperDataDir(o: ZkImportOptions): Promise<ZkImpo
   const progress = (doneBytes: number, phase: string) => o.onProgress?.({ doneBytes, totalBytes, phase });
 
   const restore = new ZkRestore(o.machineOptions, o.checkDigests);
-  const content = decompress(chosen, await readFile(chosen.path));
-  const snapName = basename(chosen.path);
-  progress(0, `snapshot ${snapName}`);
-  let nodes = 0;
-  try {
-    const trailer = readZkSnapshot(content, {
-      sessions: (list) => restore.snapshotSessions(list),
-      node: (path, image, offset, zkDigest) => {
-        restore.snapshotNode(path, image, zkDigest);
-        if (++nodes % 50_000 === 0)
-          progress(Math.floor((chosen.bytes * offset) / content.length), `snapshot ${snapName}`);
-      },
-    });
-    restore.snapshotDone(chosen.zxid, trailer);
-  } catch (error) {
-    if (error instanceof ZkDecodeError) throw damaged(chosen.path, error, chosen.compression !== "");
-    throw explain(error, chosen.path);
-  }
+  await loadSnapshot(restore, chosen, (done) => progress(done, `snapshot ${basename(chosen.path)}`));
   let done = chosen.bytes;
-  progress(done, `snapshot ${snapName}`);
 
   const replayed: string[] = [];
   let tornBefore: string | undefined;
@@ -206,6 +188,54 @@ export async function importZooKeeperDataDir(o: ZkImportOptions): Promise<ZkImpo
   const { machine, counts, warnings } = restore.finish();
   for (const w of new Set(warnings)) o.onWarning?.(w);
   return { machine, snapshot: chosen.path, logs: replayed, counts, lastZxid, zookeeperDigest };
+}
+
+/** Reads a snapshot file into `restore`, reporting progress in bytes of the file. */
+async function loadSnapshot(
+  restore: ZkRestore,
+  file: ZkFile,
+  progress: (doneBytes: number) => void,
+): Promise<void> {
+  const content = decompress(file, await readFile(file.path));
+  progress(0);
+  let nodes = 0;
+  try {
+    const trailer = readZkSnapshot(content, {
+      sessions: (list) => restore.snapshotSessions(list),
+      node: (path, image, offset, zkDigest) => {
+        restore.snapshotNode(path, image, zkDigest);
+        if (++nodes % 50_000 === 0) progress(Math.floor((file.bytes * offset) / content.length));
+      },
+    });
+    restore.snapshotDone(file.zxid, trailer);
+  } catch (error) {
+    if (error instanceof ZkDecodeError) throw damaged(file.path, error, file.compression !== "");
+    throw explain(error, file.path);
+  }
+  progress(file.bytes);
+}
+
+/** One ZooKeeper snapshot file on its own, without the logs after it (for the offline toolkit). */
+export async function readZooKeeperSnapshotFile(
+  path: string,
+  machineOptions: StateMachineOptions,
+): Promise<{ machine: StateMachine; zxid: bigint; zookeeperDigest: bigint }> {
+  const m = SNAPSHOT_NAME.exec(basename(path));
+  if (m === null)
+    throw new ZkImportError(
+      "PDK_IMPORT_NO_SNAPSHOT",
+      `${path} is not named snapshot.<hex zxid>[.gz|.snappy]`,
+    );
+  const file: ZkFile = {
+    path,
+    zxid: BigInt.asIntN(64, BigInt(`0x${m[1]}`)),
+    compression: (m[2] ?? "") as ZkFile["compression"],
+    bytes: (await stat(path)).size,
+  };
+  const restore = new ZkRestore(machineOptions, true);
+  await loadSnapshot(restore, file, () => {});
+  const zookeeperDigest = restore.zookeeperDigest;
+  return { machine: restore.finish().machine, zxid: file.zxid, zookeeperDigest };
 }
 
 function explain(error: unknown, where: string): unknown {
