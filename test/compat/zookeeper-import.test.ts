@@ -42,6 +42,12 @@ async function paddockImport(args: string[]) {
   });
 }
 
+async function paddockData(args: string[]) {
+  return run(process.execPath, [join(repoRoot, "bin", "paddock.js"), "data", ...args], {
+    timeoutMs: 120_000,
+  });
+}
+
 async function dumpTree(connectString: string): Promise<Record<string, unknown>> {
   const { result, facts } = await runKazooScript("python/dump_tree.py", connectString, 120_000);
   assert.equal(result.status, 0, `dump_tree.py failed: ${result.stderr}`);
@@ -244,6 +250,62 @@ describe("paddock import of a ZooKeeper 3.8 data directory", { skip }, () => {
     assert.equal(partial.status, 0, partial.stderr);
     assert.match(partial.stdout, /skipped 3 ephemeral node\(s\).*\/raw-eph/);
     assert.match(partial.stdout, /left out 1 unreadable node\(s\) and their subtrees: \/secure/);
+  });
+
+  it("paddock data dump, compare and check read both formats offline and change nothing", async () => {
+    const paddockDir = tempDir("paddock-import-dst-");
+    assert.equal((await paddockImport(["--from", source, "--data-dir", paddockDir])).status, 0);
+    const before = readdirSync(paddockDir).sort();
+
+    const same = await paddockData(["compare", source, paddockDir]);
+    assert.equal(same.status, 0, same.stdout + same.stderr);
+    assert.match(same.stdout, /the trees are the same: \d+ znodes, 2 sessions/);
+
+    const zkDump = await paddockData(["dump", "--json", source]);
+    const pdkDump = await paddockData(["dump", "--json", paddockDir]);
+    assert.equal(zkDump.status, 0, zkDump.stderr);
+    const nodes = (out: string) =>
+      out
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { kind: string; path?: string })
+        .filter((r) => r.kind === "node");
+    assert.deepEqual(nodes(pdkDump.stdout), nodes(zkDump.stdout));
+    assert.ok(nodes(zkDump.stdout).some((n) => n.path === "/secure"));
+    const text = await paddockData(["dump", source]);
+    assert.match(text.stdout, /^\/app czxid=0x[0-9a-f]+ .* data="v3"$/m);
+
+    const log = files(source, "log.").at(-1)!;
+    const logDump = await paddockData(["dump", log]);
+    assert.equal(logDump.status, 0, logDump.stderr);
+    assert.match(
+      logDump.stdout,
+      /^0x[0-9a-f]+ \S+ session=0x[0-9a-f]+ cxid=\d+ (create|setData|closeSession)/m,
+    );
+
+    const checked = await paddockData(["check", source]);
+    assert.equal(checked.status, 0, checked.stderr);
+    assert.match(checked.stdout, /digest\(s\) ZooKeeper recorded match the rebuilt tree/);
+    const checkedPaddock = await paddockData(["check", paddockDir]);
+    assert.equal(checkedPaddock.status, 0, checkedPaddock.stderr);
+    assert.match(checkedPaddock.stdout, /checksums match/);
+    assert.match(checkedPaddock.stdout, /a server start would create directory|recovered to zxid/);
+
+    const older = files(source, "snapshot.")[1]!;
+    const differ = await paddockData(["compare", older, paddockDir]);
+    assert.equal(differ.status, 1);
+    assert.match(differ.stdout, /difference\(s\) between/);
+
+    const damaged = copyDataDir(source);
+    const newest = files(damaged, "snapshot.").at(-1)!;
+    const bytes = readFileSync(newest);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x40;
+    writeFileSync(newest, bytes);
+    const refused = await paddockData(["check", damaged]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /PDK_IMPORT_DAMAGED: .* is damaged at byte \d+/);
+
+    assert.deepEqual(readdirSync(paddockDir).sort(), before, "the toolkit wrote nothing");
   });
 
   it("refuses a Paddock data directory that holds data unless --force", async () => {
