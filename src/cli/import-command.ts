@@ -193,7 +193,8 @@ export async function runImport(args: string[]): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `imported ${imported.machine.znodeCount} znodes and ${imported.machine.sessions().size} sessions at zxid ` +
-      `${hex(summary.zxid)} from ${imported.from} in ${seconds} s\n${imported.details}` +
+      `${hex(summary.zxid)} from ${imported.from} in ${seconds} s, peak memory ` +
+      `${mib(process.resourceUsage().maxRSS * 1024)}\n${imported.details}` +
       `wrote ${written}; start the server with: paddock server${values.config === undefined ? "" : ` --config ${values.config}`}\n`,
   );
   return 0;
