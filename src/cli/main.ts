@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { PADDOCK_VERSION } from "../admin/version.js";
 import { runData } from "./data-command.js";
+import { runExport } from "./export-command.js";
 import { runImport } from "./import-command.js";
 import { runPurge } from "./purge-command.js";
 import { runServer } from "./server-command.js";
@@ -16,6 +17,8 @@ Commands:
   purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
   import --from <zk dataDir> [--config zoo.cfg]
                               bring a stopped ZooKeeper's data (tree, ACLs, sessions, zxid) into Paddock
+  export --to <zk dataDir> [--config zoo.cfg]
+                              write a stopped Paddock's state as a snapshot ZooKeeper 3.8 loads
   data dump|compare|check ... inspect ZooKeeper or Paddock data directories, snapshots and logs offline
   shell [--server h:p[/chroot]] [-c cmd]
                               a zkCli-compatible shell (interactive, -c, or a script on stdin)
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return await runImport(rest);
     case "data":
       return await runData(rest);
+    case "export":
+      return await runExport(rest);
     case "-v":
     case "--version":
       process.stdout.write(`paddock ${PADDOCK_VERSION}\n`);

@@ -19,6 +19,7 @@ import { OpCode, Perms } from "../../src/protocol/constants.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../../src/protocol/data.js";
 import { readZkLog } from "../../src/storage/zookeeper/txn-log.js";
 import { debianSkipReason } from "../support/debian.js";
+import { fourLetterWord } from "../support/four-letter-word.js";
 import { runKazooScript } from "../support/kazoo.js";
 import { startPaddock } from "../support/paddock.js";
 import { repoRoot } from "../support/paths.js";
@@ -306,6 +307,54 @@ describe("paddock import of a ZooKeeper 3.8 data directory", { skip }, () => {
     assert.match(refused.stderr, /PDK_IMPORT_DAMAGED: .* is damaged at byte \d+/);
 
     assert.deepEqual(readdirSync(paddockDir).sort(), before, "the toolkit wrote nothing");
+  });
+
+  it("paddock export writes a snapshot ZooKeeper 3.8 loads with the same tree and digest", async () => {
+    const paddockDir = tempDir("paddock-import-dst-");
+    assert.equal((await paddockImport(["--from", source, "--data-dir", paddockDir])).status, 0);
+    // Writes on Paddock after the import, so the export reads a snapshot and a log.
+    const paddock = await startPaddock({ extraConfig: { dataDir: paddockDir } });
+    const writer = await connect(paddock.connectString);
+    await writer.create("/after-import", "written on Paddock");
+    await writer.setData("/app", "v4");
+    await writer.delete("/empty");
+    await writer.close();
+    await paddock.stop();
+
+    const exportDir = tempDir("paddock-export-");
+    const exported = await run(
+      process.execPath,
+      [join(repoRoot, "bin", "paddock.js"), "export", "--data-dir", paddockDir, "--to", exportDir],
+      { timeoutMs: 120_000 },
+    );
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.match(
+      exported.stdout,
+      /exported \d+ znodes and \d+ sessions at zxid 0x[0-9a-f]+ to .*snapshot\.[0-9a-f]+/,
+    );
+
+    const zkOnExport = await startZooKeeper({
+      extraConfig: { dataDir: exportDir },
+      systemProperties: { "zookeeper.extendedTypesEnabled": "true" },
+    });
+    const paddockAgain = await startPaddock({ extraConfig: { dataDir: paddockDir } });
+    try {
+      const [expected, actual] = await Promise.all([
+        dumpTree(paddockAgain.connectString),
+        dumpTree(zkOnExport.connectString),
+      ]);
+      assert.deepEqual(actual, expected);
+      assert.ok("/after-import" in actual && !("/empty" in actual));
+      const mntr = await fourLetterWord(zkOnExport.port, "mntr", 10_000);
+      assert.match(
+        mntr,
+        /zk_digest_mismatches_count\s+0\b/,
+        "ZooKeeper's digest check of the exported snapshot passed",
+      );
+    } finally {
+      await paddockAgain.stop();
+      await zkOnExport.stop();
+    }
   });
 
   it("refuses a Paddock data directory that holds data unless --force", async () => {
