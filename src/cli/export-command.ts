@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultConfig, loadZooCfg } from "../server/config.js";
 import { StorageError } from "../storage/errors.js";
-import { recover } from "../storage/recovery.js";
+import type { StateMachine } from "../state/machine.js";
 import { ZkImportError } from "../storage/zookeeper/errors.js";
 import { encodeZkSnapshot } from "../storage/zookeeper/snapshot-encode.js";
 import { DryRunFileSystem } from "./data/dry-run-fs.js";
-import { TOOLKIT_MACHINE } from "./data/sources.js";
+import { recoverOffline } from "./data/sources.js";
 
 export const EXPORT_USAGE = `Usage: paddock export --to <zookeeper dataDir> [--config zoo.cfg] [--data-dir DIR] [--data-log-dir DIR] [--force]
 
@@ -70,15 +70,12 @@ export async function runExport(args: string[]): Promise<number> {
     );
     return 1;
   }
-  let machine: Awaited<ReturnType<typeof recover>>["machine"];
+  let machine: StateMachine;
   try {
-    ({ machine } = await recover({
-      fs: new DryRunFileSystem(),
-      dataDir,
-      dataLogDir,
-      machineOptions: TOOLKIT_MACHINE,
-      logger: { info: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`) },
-    }));
+    machine = await recoverOffline(new DryRunFileSystem(), dataDir, dataLogDir, {
+      info: () => {},
+      warn: (m) => process.stderr.write(`warning: ${m}\n`),
+    });
   } catch (error) {
     if (error instanceof StorageError || error instanceof ZkImportError) {
       process.stderr.write(`${error.message}\n`);

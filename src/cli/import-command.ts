@@ -11,6 +11,9 @@ import cliProgress from "cli-progress";
 import { defaultConfig, loadZooCfg } from "../server/config.js";
 import type { StateMachine } from "../state/machine.js";
 import { SnapshotCapture } from "../state/snapshot.js";
+import { zxidEpoch } from "../consensus/zxid.js";
+import { configuredMembership } from "../server/member.js";
+import { HARD_STATE_NAME, writeHardState } from "../storage/hard-state-file.js";
 import { LOG_EXTENT_NAME } from "../storage/log-extent.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import { parseSegmentName } from "../storage/segment-format.js";
@@ -45,7 +48,8 @@ function isPaddockDataFile(name: string): boolean {
     parseSnapshotName(name) !== undefined ||
     (name.startsWith("snapshot.") && name.endsWith(".tmp")) ||
     parseSegmentName(name) !== undefined ||
-    name === LOG_EXTENT_NAME
+    name === LOG_EXTENT_NAME ||
+    name === HARD_STATE_NAME
   );
 }
 
@@ -186,7 +190,13 @@ export async function runImport(args: string[]): Promise<number> {
     dir: dataDir,
     nodesPerChunk: 20_000,
     yieldTurn: () => Promise.resolve(),
+    // Raft's view of the import: a snapshot before any log entry, for this server's membership.
+    position: { index: 0, conf: configuredMembership(config) },
   });
+  // Terms are zxid epochs: the first election must start above the imported zxid's epoch, so that
+  // every new zxid is larger than the last imported one.
+  const epoch = zxidEpoch(summary.zxid);
+  if (epoch > 0) await writeHardState(fs, dataLogDir, { term: epoch, vote: 0, commit: 0 });
   // Read it back: every checksum must hold before the import reports success.
   const written = join(dataDir, snapshotName(summary.zxid));
   await readSnapshot(fs, written, undefined);

@@ -64,7 +64,9 @@ export type TxnResult<S = Stat> =
   /** Always err 0; a failed multi carries its failure in `results` (§9.3). */
   | { err: 0; kind: "multi"; results: MultiResult<S>[] }
   /** createSession, closeSession. */
-  | { err: 0; kind: "session" };
+  | { err: 0; kind: "session" }
+  /** epochStart, membership: nothing in the tree changes. */
+  | { err: 0; kind: "none" };
 
 /** A change watchers may hear about; `acl` is the changed node's ACL (the parent's for children). */
 export interface Trigger {
@@ -202,6 +204,7 @@ export class StateMachine {
   private readonly sessionTable = new Map<bigint, SessionRecord>();
   private readonly quotas: QuotaRules;
   private appliedZxid = 0n;
+  private secret: Buffer | undefined;
   /** The warnings of the entry being applied; apply is never re-entered, so one list serves. */
   private warnings: string[] = [];
 
@@ -214,6 +217,11 @@ export class StateMachine {
 
   get lastZxid(): bigint {
     return this.appliedZxid;
+  }
+
+  /** The ensemble's session secret, once its first leader has proposed one. */
+  get sessionSecret(): Buffer | undefined {
+    return this.secret;
   }
 
   get znodeCount(): number {
@@ -296,6 +304,13 @@ export class StateMachine {
         const r = this.deleteContainer(e, txn.path, reply);
         return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
       }
+      case "epochStart":
+      case "membership":
+        return { err: 0, kind: "none" };
+      case "sessionSecret":
+        // The first one stands: passwords handed out under it must stay valid.
+        this.secret ??= Buffer.from(txn.secret);
+        return { err: 0, kind: "none" };
     }
   }
 
@@ -647,7 +662,11 @@ export class StateMachine {
    * loader has just filled; only a fresh machine may be restored. A session's password source is
    * Paddock's unless given.
    */
-  restore(lastZxid: bigint, sessions: Iterable<readonly [bigint, number, PasswordSource?]>): void {
+  restore(
+    lastZxid: bigint,
+    sessions: Iterable<readonly [bigint, number, PasswordSource?]>,
+    secret: Buffer | undefined = undefined,
+  ): void {
     if (this.appliedZxid !== 0n || this.sessionTable.size !== 0) {
       throw new Error("invariant: only a fresh state machine is restored from a snapshot");
     }
@@ -656,5 +675,6 @@ export class StateMachine {
       this.sessionTable.set(id, new SessionRecord(timeoutMs, id, this.tree, source));
     }
     this.appliedZxid = lastZxid;
+    this.secret = secret;
   }
 }

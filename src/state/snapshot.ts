@@ -55,6 +55,7 @@ export class SnapshotCapture {
   readonly nodeCount: number;
   private readonly tree: DataTree;
   private readonly sessions: [bigint, number, PasswordSource][];
+  private readonly secret: Buffer | undefined;
   private readonly walk: IterableIterator<ZNode>;
   /** Images kept from before a change: null means the path did not exist when the capture began. */
   private readonly preserved = new Map<string, PersistedNode | null>();
@@ -79,6 +80,7 @@ export class SnapshotCapture {
     this.nodeCount = this.tree.nodeCount;
     this.digest = machine.digest();
     this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs, s.passwordSource]);
+    this.secret = machine.sessionSecret;
     this.walk = this.tree.nodes();
     this.tree.changeObserver = { beforeChange: (path, node) => this.beforeChange(path, node) };
   }
@@ -178,15 +180,16 @@ export class SnapshotCapture {
   }
 
   /**
-   * The session table at the capture's zxid, encoded: a count, then id and timeout of each; when some
-   * sessions keep ZooKeeper's password (imported ones), a count and their ids follow. Without such
-   * sessions the chunk is what it was before that list existed, and either form reads back.
+   * The session table at the capture's zxid, encoded: a count, then id and timeout of each, the
+   * session secret; when some sessions keep ZooKeeper's password (imported ones), a count and their
+   * ids follow. Without such sessions the chunk is what it was before that list existed.
    */
   sessionsChunk(): Buffer {
     const zookeeper = this.sessions.filter(([, , source]) => source === "zookeeper");
     const w = new JuteWriter(16 + this.sessions.length * 12 + zookeeper.length * 8);
     w.writeInt(this.sessions.length);
     for (const [id, timeoutMs] of this.sessions) w.writeLong(id).writeInt(timeoutMs);
+    w.writeBuffer(this.secret ?? null);
     if (zookeeper.length > 0) {
       w.writeInt(zookeeper.length);
       for (const [id] of zookeeper) w.writeLong(id);
@@ -253,6 +256,7 @@ export class SnapshotLoader {
   private readonly initialPaths: ReadonlySet<string>;
   private readonly acls: LoadedAcl[] = [];
   private sessions: [bigint, number, PasswordSource][] = [];
+  private secret: Buffer | undefined;
   private nodes = 0;
   /** The parent of the last record (-1 when not placed yet): siblings come together, so most parents need no lookup. */
   private lastParent: ZNode = -1;
@@ -295,6 +299,7 @@ export class SnapshotLoader {
     if (count < 0) throw new SnapshotContentError(`negative session count ${count}`);
     const sessions: [bigint, number, PasswordSource][] = [];
     for (let i = 0; i < count; i++) sessions.push([r.readLong(), r.readInt(), "paddock"]);
+    this.secret = r.readBuffer() ?? undefined;
     if (r.remaining > 0) {
       const zookeeper = r.readInt();
       if (zookeeper < 0 || zookeeper > count) {
@@ -365,7 +370,7 @@ export class SnapshotLoader {
         `the loaded tree has ${this.tree.nodeCount} nodes, the snapshot ${this.nodes}`,
       );
     }
-    this.machine.restore(summary.zxid, this.sessions);
+    this.machine.restore(summary.zxid, this.sessions, this.secret);
     const digest = this.machine.digest();
     if (digest !== summary.digest) {
       throw new SnapshotContentError(

@@ -6,6 +6,7 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { StateMachine, StateMachineOptions } from "../../state/machine.js";
+import type { StorageLogger } from "../../storage/logger.js";
 import { recover } from "../../storage/recovery.js";
 import { readSnapshot } from "../../storage/snapshot-file.js";
 import { importZooKeeperDataDir, readZooKeeperSnapshotFile } from "../../storage/zookeeper/data-dir.js";
@@ -90,6 +91,26 @@ export async function identify(path: string): Promise<Source> {
   return { kind, path };
 }
 
+/**
+ * A Paddock data directory's state as a start would rebuild it: the newest good snapshot plus every
+ * durable log entry after it (offline there is no leader to wait for, so all of them are applied).
+ */
+export async function recoverOffline(
+  fs: DryRunFileSystem,
+  dataDir: string,
+  dataLogDir: string,
+  logger: StorageLogger,
+): Promise<StateMachine> {
+  const recovered = await recover({ fs, dataDir, dataLogDir, machineOptions: TOOLKIT_MACHINE, logger });
+  let replayed = 0;
+  for (const entry of recovered.log.entries()) {
+    recovered.machine.replay(entry);
+    replayed++;
+  }
+  logger.info(`replayed ${replayed} log entries after the snapshot, to zxid 0x${BigInt.asUintN(64, recovered.machine.lastZxid).toString(16)}`);
+  return recovered.machine;
+}
+
 export interface LoadedState {
   readonly machine: StateMachine;
   /** How it was rebuilt, and what the server would repair or warn about on the way. */
@@ -125,15 +146,12 @@ export async function loadState(source: Source): Promise<LoadedState> {
     }
     case "paddock-dir": {
       const fs = new DryRunFileSystem();
-      const recovered = await recover({
-        fs,
-        dataDir: source.path,
-        dataLogDir: source.path,
-        machineOptions: TOOLKIT_MACHINE,
-        logger: { info: (m) => notes.push(m), warn: (m) => notes.push(`warning: ${m}`) },
+      const machine = await recoverOffline(fs, source.path, source.path, {
+        info: (m) => notes.push(m),
+        warn: (m) => notes.push(`warning: ${m}`),
       });
       for (const change of fs.changes) notes.push(`a server start would ${change}`);
-      return { machine: recovered.machine, notes };
+      return { machine, notes };
     }
     case "paddock-snapshot": {
       const { machine, summary } = await readSnapshot(new DryRunFileSystem(), source.path, TOOLKIT_MACHINE);

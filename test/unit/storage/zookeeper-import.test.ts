@@ -41,6 +41,7 @@ test("sessions keep their password source through a Paddock snapshot, and others
     dir: "/d",
     nodesPerChunk: 100,
     yieldTurn: () => Promise.resolve(),
+    position: { index: 0, conf: { voters: [1], learners: [] } },
   });
   const { machine: loaded } = await readSnapshot(fs, `/d/${snapshotName(0x500n)}`, {});
   assert.equal(loaded!.sessions().get(7n)?.passwordSource, "zookeeper");
