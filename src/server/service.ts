@@ -279,7 +279,11 @@ export class ZooKeeperService implements ConnectionHandler {
     const session = this.state.sessions().get(sessionId);
     const alive = !this.closing.has(sessionId) && session !== undefined;
     const passwords = this.passwords();
-    if (!alive || passwords === undefined || !passwords.verify(sessionId, req.passwd, session.passwordSource)) {
+    if (
+      !alive ||
+      passwords === undefined ||
+      !passwords.verify(sessionId, req.passwd, session.passwordSource)
+    ) {
       conn.reject(invalidSessionFrame(req.readOnly));
       return;
     }

@@ -107,7 +107,9 @@ export async function recoverOffline(
     recovered.machine.replay(entry);
     replayed++;
   }
-  logger.info(`replayed ${replayed} log entries after the snapshot, to zxid 0x${BigInt.asUintN(64, recovered.machine.lastZxid).toString(16)}`);
+  logger.info(
+    `replayed ${replayed} log entries after the snapshot, to zxid 0x${BigInt.asUintN(64, recovered.machine.lastZxid).toString(16)}`,
+  );
   return recovered.machine;
 }
 
