@@ -6,8 +6,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CLIENT_LIBRARIES, clientTable, compareClients } from "./clients.js";
 import { LatencyHistogram } from "./histogram.js";
+import { measureImport } from "./import.js";
 import { measureMemory } from "./memory.js";
 import { singleTable } from "./report.js";
+import { zookeeperInstalled } from "./servers.js";
 import { runSuite } from "./suite.js";
 import { WORKLOADS } from "./workloads.js";
 
@@ -83,6 +85,24 @@ test("the memory and restart measurement reloads every znode after a SIGKILL and
     report.snapshotBytes > 300 * 100,
     `a snapshot of 300 znodes of 100 B is ${report.snapshotBytes} B`,
   );
+});
+
+test("the import measurement imports every znode ZooKeeper held and times both sides", {
+  skip: zookeeperInstalled() ? false : "Apache ZooKeeper is not installed",
+}, async () => {
+  const report = await measureImport({
+    znodes: 300,
+    valueBytes: 100,
+    rounds: 1,
+    paddockBin: undefined,
+    log: () => {},
+  });
+  const [round] = report.rounds;
+  // The 300 znodes, /bench and /bench/i, and the 5 a fresh server counts (ZooKeeper counts the
+  // root twice, as "" and "/", and Paddock's count follows it).
+  assert.equal(round!.znodesImported, 307);
+  assert.ok(round!.zookeeperRestartMs > 0 && round!.importMs > 0 && round!.paddockStartMs > 0);
+  assert.ok(round!.importPeakRssBytes > 0);
 });
 
 test("latency histogram percentiles stay within its 3% resolution", () => {

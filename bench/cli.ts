@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type ClientComparisonReport, clientTable, compareClients } from "./clients.js";
+import { measureImport } from "./import.js";
 import { type MemoryReport, measureMemory } from "./memory.js";
 import { selfTimes } from "./profile.js";
 import { compareTable, count, mib, ms, singleTable, table } from "./report.js";
@@ -31,6 +32,8 @@ const USAGE = `usage: npm run bench -- [options]
   --multi-ops N        setData operations per multi (default 4)
   --memory             RSS with 100k and 1M znodes and start-to-serving time (see --memory-steps)
   --memory-steps a,b   znode counts for --memory (default 100000,1000000)
+  --import             paddock import of a ZooKeeper data directory vs ZooKeeper's restart on it
+                       (--import-znodes, default 1000000; --rounds, default 3)
   --clients            getData through Paddock's client and node-zookeeper-client, alternating rounds
                        (--sessions default 8, --depth 64, --rounds 3); one round follows the default run
   --profile DIR        run Paddock under node --cpu-prof, write the profile to DIR, print top self time
@@ -162,6 +165,8 @@ async function main(): Promise<void> {
       "multi-ops": { type: "string" },
       memory: { type: "boolean" },
       clients: { type: "boolean" },
+      import: { type: "boolean" },
+      "import-znodes": { type: "string" },
       "memory-steps": { type: "string" },
       profile: { type: "string" },
       quick: { type: "boolean" },
@@ -199,6 +204,24 @@ async function main(): Promise<void> {
     const report = await compareClients(clientOptions(3));
     printClients(report);
     json = { clients: report };
+  } else if (values.import) {
+    if (!zookeeperInstalled()) throw new Error("--import needs Apache ZooKeeper (apt-get install zookeeper)");
+    const report = await measureImport({
+      znodes: number(values["import-znodes"], quick ? 500 : 1_000_000, "import-znodes"),
+      valueBytes,
+      rounds: number(values.rounds, quick ? 1 : 3, "rounds"),
+      paddockBin,
+      log,
+    });
+    const m = report.medians;
+    console.log(
+      `\n${count(report.znodes)} znodes of ${report.valueBytes} B, medians of ${report.rounds.length} round(s):\n` +
+        `ZooKeeper restart on its data directory: ${count(m.zookeeperRestartMs)} ms\n` +
+        `paddock import of a copy of it:           ${count(m.importMs)} ms (${(m.importMs / m.zookeeperRestartMs).toFixed(2)}x), ` +
+        `peak ${mib(Math.max(...report.rounds.map((r) => r.importPeakRssBytes)))}\n` +
+        `paddock server start on the import:      ${count(m.paddockStartMs)} ms`,
+    );
+    json = { import: report };
   } else if (values.memory) {
     const steps = (values["memory-steps"] ?? "100000,1000000")
       .split(",")

@@ -4,7 +4,8 @@
 
 import type { Measured } from "./recorder.js";
 
-function middle(values: number[]): number {
+/** The median of some numbers (the mean of the two middle ones for an even count). */
+export function middle(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const half = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;

@@ -2,6 +2,9 @@
 // module; this file only dispatches, so `paddock --help` lists exactly what exists.
 
 import { PADDOCK_VERSION } from "../admin/version.js";
+import { runData } from "./data-command.js";
+import { runExport } from "./export-command.js";
+import { runImport } from "./import-command.js";
 import { runPurge } from "./purge-command.js";
 import { parseServerArguments, SERVER_USAGE, UsageError } from "./server-arguments.js";
 import { runServer } from "./server-command.js";
@@ -14,6 +17,11 @@ Commands:
                               run a server from ZooKeeper's zoo.cfg (also --config zoo.cfg;
                               defaults: port 2181, data under ./data)
   purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
+  import --from <zk dataDir> [--config zoo.cfg]
+                              bring a stopped ZooKeeper's data (tree, ACLs, sessions, zxid) into Paddock
+  export --to <zk dataDir> [--config zoo.cfg]
+                              write a stopped Paddock's state as a snapshot ZooKeeper 3.8 loads
+  data dump|compare|check ... inspect ZooKeeper or Paddock data directories, snapshots and logs offline
   shell [--server h:p[/chroot]] [-c cmd]
                               a zkCli-compatible shell (interactive, -c, or a script on stdin)
 
@@ -46,6 +54,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return await runShell(rest);
     case "purge":
       return await runPurge(rest);
+    case "import":
+      return await runImport(rest);
+    case "data":
+      return await runData(rest);
+    case "export":
+      return await runExport(rest);
     case "-v":
     case "--version":
       process.stdout.write(`paddock ${PADDOCK_VERSION}\n`);

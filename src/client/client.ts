@@ -95,6 +95,11 @@ export class Client extends EventEmitter<{ state: [ConnectionState] }> {
     return this.session.sessionId;
   }
 
+  /** The highest zxid in any reply so far: after a sync, the server's last committed zxid. */
+  get lastZxidSeen(): bigint {
+    return this.session.lastZxidSeen;
+  }
+
   /** The session password (a copy), to resume the session from another client. */
   get sessionPassword(): Buffer {
     return this.session.sessionPassword;

@@ -134,6 +134,11 @@ export class Session extends EventEmitter<{ state: [ConnectionState] }> {
     return this.sessionIdValue;
   }
 
+  /** The highest zxid any reply carried: the server's position as this session last saw it. */
+  get lastZxidSeen(): bigint {
+    return this.lastZxid;
+  }
+
   get sessionPassword(): Buffer {
     return Buffer.from(this.passwordValue);
   }

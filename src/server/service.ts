@@ -310,9 +310,14 @@ export class ZooKeeperService implements ConnectionHandler {
       return;
     }
     const sessionId = req.sessionId;
-    const alive = !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
+    const session = this.state.sessions().get(sessionId);
+    const alive = !this.closing.has(sessionId) && session !== undefined;
     const passwords = this.passwords();
-    if (!alive || passwords === undefined || !passwords.verify(sessionId, req.passwd)) {
+    if (
+      !alive ||
+      passwords === undefined ||
+      !passwords.verify(sessionId, req.passwd, session.passwordSource)
+    ) {
       conn.reject(invalidSessionFrame(req.readOnly));
       return;
     }
@@ -339,7 +344,7 @@ export class ZooKeeperService implements ConnectionHandler {
       protocolVersion: 0,
       timeOut: timeoutMs,
       sessionId,
-      passwd: passwords.passwordOf(sessionId),
+      passwd: passwords.passwordOf(sessionId, this.state.sessions().get(sessionId)?.passwordSource),
       readOnly: readOnly === undefined ? undefined : false,
     });
     conn.establish(sessionId, timeoutMs, response, this.options.now());

@@ -133,9 +133,16 @@ const NO_REPLY: ReplyParts<undefined> = {
 /** A read's answer: an error code, or the fields of the response. */
 export type ReadResult<T> = { kind: "error"; err: number } | ({ kind: "ok"; err: 0 } & T);
 
+/**
+ * Which rule a session's password follows: Paddock's own, or ZooKeeper's for a session imported from
+ * a ZooKeeper data directory, so that its client keeps the password ZooKeeper handed out.
+ */
+export type PasswordSource = "paddock" | "zookeeper";
+
 export interface SessionInfo {
   readonly timeoutMs: number;
   readonly ephemerals: ReadonlySet<string>;
+  readonly passwordSource: PasswordSource;
 }
 
 const NO_EPHEMERALS: ReadonlySet<string> = new Set();
@@ -145,6 +152,7 @@ class SessionRecord implements SessionInfo {
     readonly timeoutMs: number,
     private readonly id: bigint,
     private readonly tree: DataTree,
+    readonly passwordSource: PasswordSource = "paddock",
   ) {}
 
   get ephemerals(): ReadonlySet<string> {
@@ -182,9 +190,10 @@ function normalizeId(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
 
-/** The digest term of one session, built in `h`. */
-function sessionDigestTerm(h: Hasher64, id: bigint, timeoutMs: number): Hasher64 {
-  return h.reset().int(0x5e55).long(id).int(timeoutMs);
+/** The digest term of one session, built in `h`; a ZooKeeper password adds a word, Paddock's none. */
+function sessionDigestTerm(h: Hasher64, id: bigint, session: SessionInfo): Hasher64 {
+  h.reset().int(0x5e55).long(id).int(session.timeoutMs);
+  return session.passwordSource === "zookeeper" ? h.int(0x2b) : h;
 }
 
 export class StateMachine {
@@ -645,14 +654,14 @@ export class StateMachine {
   digest(): bigint {
     const sum = new DigestSum();
     const h = new Hasher64();
-    for (const [id, session] of this.sessionTable)
-      sessionDigestTerm(h, id, session.timeoutMs).finishInto(sum);
+    for (const [id, session] of this.sessionTable) sessionDigestTerm(h, id, session).finishInto(sum);
     return BigInt.asUintN(64, this.tree.digest() + sum.value);
   }
 
   /**
    * Loads the session table and applied zxid of a snapshot into a machine whose tree the snapshot
-   * loader has just filled; only a fresh machine may be restored.
+   * loader has just filled; only a fresh machine may be restored. A session's password source is
+   * Paddock's unless given.
    */
   /**
    * Takes over the whole state of `other` (a snapshot the leader sent, loaded into a machine of
@@ -669,15 +678,15 @@ export class StateMachine {
 
   restore(
     lastZxid: bigint,
-    sessions: Iterable<readonly [bigint, number]>,
+    sessions: Iterable<readonly [bigint, number, PasswordSource?]>,
     secret: Buffer | undefined = undefined,
   ): void {
     if (this.appliedZxid !== 0n || this.sessionTable.size !== 0) {
       throw new Error("invariant: only a fresh state machine is restored from a snapshot");
     }
-    for (const [rawId, timeoutMs] of sessions) {
+    for (const [rawId, timeoutMs, source] of sessions) {
       const id = normalizeId(rawId);
-      this.sessionTable.set(id, new SessionRecord(timeoutMs, id, this.tree));
+      this.sessionTable.set(id, new SessionRecord(timeoutMs, id, this.tree, source));
     }
     this.appliedZxid = lastZxid;
     this.secret = secret;

@@ -22,7 +22,7 @@ import {
 } from "../data/tree.js";
 import { type ACL, writeACLList } from "../protocol/data.js";
 import { JuteReader, JuteWriter } from "../protocol/jute.js";
-import { StateMachine, type StateMachineOptions } from "./machine.js";
+import { type PasswordSource, StateMachine, type StateMachineOptions } from "./machine.js";
 import {
   F_NOT_ASCII,
   F_SAME_PARENT,
@@ -54,7 +54,7 @@ export class SnapshotCapture {
   /** Nodes the snapshot will hold: those in the tree at its zxid. */
   readonly nodeCount: number;
   private readonly tree: DataTree;
-  private readonly sessions: [bigint, number][];
+  private readonly sessions: [bigint, number, PasswordSource][];
   private readonly secret: Buffer | undefined;
   private readonly walk: IterableIterator<ZNode>;
   /** Images kept from before a change: null means the path did not exist when the capture began. */
@@ -79,7 +79,7 @@ export class SnapshotCapture {
     this.zxid = machine.lastZxid;
     this.nodeCount = this.tree.nodeCount;
     this.digest = machine.digest();
-    this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs]);
+    this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs, s.passwordSource]);
     this.secret = machine.sessionSecret;
     this.walk = this.tree.nodes();
     this.tree.changeObserver = { beforeChange: (path, node) => this.beforeChange(path, node) };
@@ -179,12 +179,21 @@ export class SnapshotCapture {
     return out;
   }
 
-  /** The session table at the capture's zxid, encoded. */
+  /**
+   * The session table at the capture's zxid, encoded: a count, then id and timeout of each, the
+   * session secret; when some sessions keep ZooKeeper's password (imported ones), a count and their
+   * ids follow. Without such sessions the chunk is what it was before that list existed.
+   */
   sessionsChunk(): Buffer {
-    const w = new JuteWriter(16 + this.sessions.length * 12);
+    const zookeeper = this.sessions.filter(([, , source]) => source === "zookeeper");
+    const w = new JuteWriter(16 + this.sessions.length * 12 + zookeeper.length * 8);
     w.writeInt(this.sessions.length);
     for (const [id, timeoutMs] of this.sessions) w.writeLong(id).writeInt(timeoutMs);
     w.writeBuffer(this.secret ?? null);
+    if (zookeeper.length > 0) {
+      w.writeInt(zookeeper.length);
+      for (const [id] of zookeeper) w.writeLong(id);
+    }
     return Buffer.from(w.finish());
   }
 
@@ -246,7 +255,7 @@ export class SnapshotLoader {
   /** Nodes every tree starts with: the only paths a snapshot node may find already there. */
   private readonly initialPaths: ReadonlySet<string>;
   private readonly acls: LoadedAcl[] = [];
-  private sessions: [bigint, number][] = [];
+  private sessions: [bigint, number, PasswordSource][] = [];
   private secret: Buffer | undefined;
   private nodes = 0;
   /** The parent of the last record (-1 when not placed yet): siblings come together, so most parents need no lookup. */
@@ -288,9 +297,18 @@ export class SnapshotLoader {
     const r = new JuteReader(chunk);
     const count = r.readInt();
     if (count < 0) throw new SnapshotContentError(`negative session count ${count}`);
-    const sessions: [bigint, number][] = [];
-    for (let i = 0; i < count; i++) sessions.push([r.readLong(), r.readInt()]);
+    const sessions: [bigint, number, PasswordSource][] = [];
+    for (let i = 0; i < count; i++) sessions.push([r.readLong(), r.readInt(), "paddock"]);
     this.secret = r.readBuffer() ?? undefined;
+    if (r.remaining > 0) {
+      const zookeeper = r.readInt();
+      if (zookeeper < 0 || zookeeper > count) {
+        throw new SnapshotContentError(`${zookeeper} sessions with ZooKeeper passwords of ${count}`);
+      }
+      const ids = new Set<bigint>();
+      for (let i = 0; i < zookeeper; i++) ids.add(r.readLong());
+      for (const session of sessions) if (ids.has(session[0])) session[2] = "zookeeper";
+    }
     r.expectEnd("snapshot session chunk");
     this.sessions = sessions;
   }

@@ -13,6 +13,8 @@ export interface Target {
   host: string;
   port: number;
   connectString: string;
+  /** The server's own directory (its zoo.cfg, log, and data/), removed by stop(). */
+  dir: string;
   stop(): Promise<void>;
 }
 
