@@ -6,6 +6,8 @@ import { hostname, userInfo } from "node:os";
 import { fourLetterWordEnabled, type ServerConfig } from "../server/config.js";
 import type { Connection } from "../server/connection.js";
 import type { ZooKeeperService } from "../server/service.js";
+import { JavaDouble, type JsonValue, jacksonText } from "./http/jackson-json.js";
+import { getTraceMask, setTraceMask } from "./trace-mask.js";
 import { PADDOCK_VERSION, zookeeperVersionLine } from "./version.js";
 
 const hex = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16)}`;
@@ -16,9 +18,14 @@ function javaDouble(v: number): string {
   return Number.isInteger(rounded) ? `${rounded}.0` : String(rounded);
 }
 
+/** A monitor value as ZooKeeper's mntr prints it (Java's toString). */
+function mntrValue(v: JsonValue): string {
+  return v instanceof JavaDouble ? jacksonText(v) : String(v);
+}
+
 export class FourLetterWords {
-  /** The trace mask gtmk/stmk read and write; ZooKeeper's default is 306. */
-  private traceMask = 306n;
+  /** The monitor command's entries (start-admin.ts sets it); without it mntr reports the core keys. */
+  monitorSource: (() => Array<[string, JsonValue]>) | undefined;
 
   constructor(
     private readonly service: ZooKeeperService,
@@ -70,10 +77,10 @@ export class FourLetterWords {
       case "hash":
         return `${hex(this.service.state.lastZxid)}: ${this.service.state.digest()}\n`;
       case "gtmk":
-        return String(this.traceMask);
+        return String(getTraceMask());
       case "stmk":
-        if (payload.length >= 8) this.traceMask = payload.readBigInt64BE(0);
-        return String(this.traceMask);
+        if (payload.length >= 8) setTraceMask(payload.readBigInt64BE(0));
+        return String(getTraceMask());
       case "csnp":
         return `${hex(this.startSnapshot())}\n`;
       default:
@@ -183,6 +190,11 @@ export class FourLetterWords {
   }
 
   private mntr(): string {
+    if (this.monitorSource !== undefined) {
+      return this.monitorSource()
+        .map(([k, v]) => `zk_${k}\t${mntrValue(v)}\n`)
+        .join("");
+    }
     const s = this.service.stats;
     const state = this.service.state;
     const rows: Array<[string, string | number]> = [

@@ -5,6 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { FourLetterWords } from "../admin/four-letter-words.js";
+import { startAdmin } from "../admin/start-admin.js";
 import { PADDOCK_VERSION } from "../admin/version.js";
 import {
   defaultConfig,
@@ -122,8 +123,14 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     { version: PADDOCK_VERSION, host: address.host, port: address.port, dataDir: config.dataDir },
     `paddock serving ZooKeeper clients on ${address.host}:${address.port}`,
   );
+  const dirSizes = () => ({
+    dataDirBytes: directoryBytes(config.dataDir),
+    dataLogDirBytes: directoryBytes(config.dataLogDir),
+  });
+  const admin = await startAdmin({ config, configPath, service, storage, dirSizes, words, log });
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
+    await admin.stop();
     await listener.close();
     await service.stop();
     try {

@@ -142,7 +142,10 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   expireSessions(): void {
-    for (const id of this.tracker.expire(this.options.now())) this.closeSession(id);
+    for (const id of this.tracker.expire(this.options.now())) {
+      this.stats.staleSessionsExpired++;
+      this.closeSession(id);
+    }
   }
 
   /**
@@ -189,6 +192,7 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   connect(conn: Connection, req: ConnectRequest): void {
+    this.stats.connectionRequests++;
     if (req.lastZxidSeen > this.state.lastZxid) {
       // The client has seen a newer state than ours: it must try another server. No reply.
       conn.reject(undefined);
@@ -269,6 +273,7 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
+    this.stats.commitCount += entries.length;
     for (const entry of entries) {
       const outcome = this.state.apply(entry);
       for (const warning of outcome.warnings ?? []) this.options.log.warn(warning);
@@ -299,7 +304,7 @@ export class ZooKeeperService implements ConnectionHandler {
       const zxid = this.state.lastZxid;
       const result = outcome.result;
       const body = result.err === 0 ? reply(result) : undefined;
-      this.recordLatency(conn, started, zxid);
+      this.recordLatency(conn, started, zxid, true);
       fill(replyFrame(xid, zxid, result.err, body));
     });
   }
@@ -417,10 +422,10 @@ export class ZooKeeperService implements ConnectionHandler {
     conn.replyNow(replyFrame(Xid.AUTH, 0n, 0));
   }
 
-  private recordLatency(conn: Connection, startedMs: number, zxid: bigint): void {
+  private recordLatency(conn: Connection, startedMs: number, zxid: bigint, write: boolean): void {
     const now = this.options.now();
     const latency = Math.max(0, now - startedMs);
-    this.stats.recordLatency(latency);
+    this.stats.recordLatency(latency, write);
     const s = conn.stats;
     s.lastLatencyMs = latency;
     s.lastResponseTimeMs = now;
@@ -439,7 +444,7 @@ export class ZooKeeperService implements ConnectionHandler {
   private read(conn: Connection, xid: number, req: Request): Buffer {
     const started = this.options.now();
     const bytes = this.evaluateRead(conn, xid, req);
-    this.recordLatency(conn, started, this.state.lastZxid);
+    this.recordLatency(conn, started, this.state.lastZxid, false);
     return bytes;
   }
 

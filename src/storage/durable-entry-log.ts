@@ -73,6 +73,8 @@ export class DurableEntryLog implements EntryLog {
     throw new Error("DurableEntryLog: onCommit was not set before the first commit");
   };
   observer: CommitObserver | undefined;
+  /** Told how long each batch's fdatasync took, in milliseconds (ZooKeeper's fsynctime metric). */
+  onSynced: ((ms: number) => void) | undefined;
   private queued: Queued[] = [];
   private scheduled = false;
   private flushing: Promise<void> | undefined;
@@ -222,7 +224,11 @@ export class DurableEntryLog implements EntryLog {
       segment.size = size;
     }
     await this.call("write", segment, () => segment.handle.write(out, segment.end));
-    if (this.options.forceSync) await this.call("fdatasync", segment, () => segment.handle.datasync());
+    if (this.options.forceSync) {
+      const started = performance.now();
+      await this.call("fdatasync", segment, () => segment.handle.datasync());
+      this.onSynced?.(performance.now() - started);
+    }
     segment.end = end;
     // Once the new size is durable, and before the batch is acknowledged: see log-extent.ts.
     if (grown) await this.recordExtent(segment);

@@ -48,6 +48,8 @@ export class Snapshotter implements CommitObserver {
   private bytesSince = 0;
   private threshold: number;
   private running: RunningSnapshot | undefined;
+  /** Told each written snapshot's zxid, file and how long it took (ZooKeeper's snapshottime). */
+  onWritten: ((zxid: bigint, ms: number) => void) | undefined;
 
   constructor(private readonly o: SnapshotterOptions) {
     this.threshold = this.roll();
@@ -117,6 +119,7 @@ export class Snapshotter implements CommitObserver {
   private async write(capture: SnapshotCapture): Promise<bigint> {
     const { fs, dataDir, logger } = this.o;
     logger.info(`snapshot at zxid ${hex(capture.zxid)} started`);
+    const started = performance.now();
     const summary = await writeSnapshot(capture, {
       fs,
       dir: dataDir,
@@ -126,6 +129,7 @@ export class Snapshotter implements CommitObserver {
     logger.info(
       `snapshot at zxid ${hex(summary.zxid)} written: ${summary.nodeCount} znodes, ${summary.sessionCount} sessions, digest 0x${summary.digest.toString(16)}`,
     );
+    this.onWritten?.(summary.zxid, performance.now() - started);
     if (this.o.autopurge) {
       try {
         await purge(fs, dataDir, this.o.dataLogDir, this.o.retainCount, logger);
