@@ -14,6 +14,7 @@ import type { Entry, Txn } from "../state/entry.js";
 import { type ApplyOutcome, StateMachine, type TxnResult } from "../state/machine.js";
 import type { EntryLog } from "../storage/entry-log.js";
 import type { Connection, ConnectionHandler } from "./connection.js";
+import { DigestLog } from "./digest-log.js";
 import { connectResponseFrame, invalidSessionFrame, notificationFrame, replyFrame } from "./replies.js";
 import { SessionIdGenerator, SessionPasswords } from "./session-credentials.js";
 import { SessionTracker } from "./session-tracker.js";
@@ -68,6 +69,7 @@ export class ZooKeeperService implements ConnectionHandler {
   readonly watches = new WatchRegistry<Connection>();
   readonly tracker: SessionTracker;
   readonly stats = new ServerStats();
+  readonly digestLog = new DigestLog();
   readonly connections = new Set<Connection>();
   readonly startedAtMs: number;
   private readonly owners = new Map<bigint, Connection>();
@@ -276,6 +278,7 @@ export class ZooKeeperService implements ConnectionHandler {
     this.stats.commitCount += entries.length;
     for (const entry of entries) {
       const outcome = this.state.apply(entry);
+      if (this.digestLog.wants(entry.zxid)) this.digestLog.record(entry.zxid, this.state.digest());
       for (const warning of outcome.warnings ?? []) this.options.log.warn(warning);
       for (const trigger of outcome.triggers) {
         for (const fired of this.watches.trigger(trigger.type, trigger.path)) {

@@ -13,6 +13,8 @@ export interface Target {
   host: string;
   port: number;
   connectString: string;
+  /** The server's stdout and stderr. */
+  logPath?: string;
   stop(): Promise<void>;
 }
 

@@ -235,21 +235,22 @@ export function adminCommands(limiters: { snapshot: () => boolean; restore: () =
         ["secure_connections", []],
       ]),
     ),
-    get(["hash"], (ctx) => {
-      const state = ctx.service.state;
-      // Paddock keeps no digest history: the current digest, at the zxid it covers, once anything ran.
-      const digests =
-        state.lastZxid > 0n
-          ? [
+    get(["hash"], (ctx) =>
+      ok([
+        [
+          "digests",
+          ctx.service.digestLog.list().map(
+            (d) =>
               new Map<string, JsonValue>([
-                ["zxid", state.lastZxid],
+                ["zxid", d.zxid],
+                // ZooKeeper's DigestCalculator.DIGEST_VERSION; Paddock's digest is its own hash.
                 ["digest_version", 2],
-                ["digest", state.digest()],
+                ["digest", d.digest],
               ]),
-            ]
-          : [];
-      return ok([["digests", digests]]);
-    }),
+          ),
+        ],
+      ]),
+    ),
     get(["dirs"], (ctx) => {
       const d = ctx.dirSizes();
       return ok([
