@@ -13,6 +13,10 @@ import type { ZooKeeperService } from "../server/service.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import type { OpenedStorage } from "../storage/open-storage.js";
 import { listSnapshots, snapshotName } from "../storage/snapshot-file.js";
+import { ChangeFeed } from "./console/change-feed.js";
+import { ChartSampler } from "./console/chart-sampler.js";
+import { ConsoleIdentities } from "./console/console-identities.js";
+import { CONSOLE_PREFIX, ConsoleServer } from "./console/console-server.js";
 import { type EnsembleView, StandaloneEnsembleView } from "./ensemble-view.js";
 import type { FourLetterWords } from "./four-letter-words.js";
 import { fullVersion } from "./http/admin-commands.js";
@@ -117,14 +121,29 @@ export async function startAdmin(parts: AdminParts): Promise<RunningAdmin> {
     log,
   };
 
+  // The console reads the commit stream and samples the counters whether or not a browser looks.
+  const feed = new ChangeFeed();
+  service.onApplied = (entry, outcome) => feed.record(entry, outcome);
+  const sampler = new ChartSampler(service, Date.now);
+  const clientHost = config.clientPortAddress === "0.0.0.0" ? "127.0.0.1" : config.clientPortAddress;
+  const identities = new ConsoleIdentities(`${clientHost}:${config.clientPort}`, config.superDigest);
+  const consoleServer = new ConsoleServer(ctx, identities, feed, sampler);
+
   let admin: AdminHttpServer | undefined;
   let adminAddress: RunningAdmin["adminAddress"];
   if (config.adminServerEnabled) {
-    const candidate = new AdminHttpServer(ctx, config.adminCommandUrl, config.adminIdleTimeoutMs);
+    sampler.start();
+    const candidate = new AdminHttpServer(
+      ctx,
+      config.adminCommandUrl,
+      config.adminIdleTimeoutMs,
+      (req, res, path) => consoleServer.handle(req, res, path),
+    );
     try {
       adminAddress = await candidate.listen(config.adminServerAddress, config.adminServerPort);
       admin = candidate;
       log.info(`admin server on http://${adminAddress.host}:${adminAddress.port}${config.adminCommandUrl}`);
+      log.info(`web console on http://${adminAddress.host}:${adminAddress.port}${CONSOLE_PREFIX}/`);
     } catch (error) {
       log.warn(
         listenFailure(
@@ -164,7 +183,9 @@ export async function startAdmin(parts: AdminParts): Promise<RunningAdmin> {
     metricsAddress,
     stop: async () => {
       running = false;
+      sampler.stop();
       await admin?.close();
+      await identities.closeAll();
       if (metricsServer !== undefined) {
         const server = metricsServer;
         await new Promise<void>((resolve) => {

@@ -86,6 +86,8 @@ export class ZooKeeperService implements ConnectionHandler {
   /** Paths with a clean-up deletion in the log, so one scan does not propose them twice. */
   private readonly cleaningUp = new Set<string>();
   fourLetterWordHandler: FourLetterWordHandler = () => "";
+  /** Told each applied entry and its outcome (the console's change feed); one call per entry. */
+  onApplied: ((entry: Entry, outcome: ApplyOutcome) => void) | undefined;
 
   constructor(
     readonly options: ServiceOptions,
@@ -240,6 +242,13 @@ export class ZooKeeperService implements ConnectionHandler {
     conn.establish(sessionId, timeoutMs, response, this.options.now());
   }
 
+  /** Ends a session as if it expired (the console's "close session"); false when there is none. */
+  closeSessionNow(sessionId: bigint): boolean {
+    if (!this.state.sessions().has(sessionId)) return false;
+    this.closeSession(sessionId);
+    return true;
+  }
+
   private closeSession(sessionId: bigint, onApplied?: () => void): void {
     if (this.closing.has(sessionId)) return;
     this.closing.add(sessionId);
@@ -279,6 +288,7 @@ export class ZooKeeperService implements ConnectionHandler {
     for (const entry of entries) {
       const outcome = this.state.apply(entry);
       if (this.digestLog.wants(entry.zxid)) this.digestLog.record(entry.zxid, this.state.digest());
+      this.onApplied?.(entry, outcome);
       for (const warning of outcome.warnings ?? []) this.options.log.warn(warning);
       for (const trigger of outcome.triggers) {
         for (const fired of this.watches.trigger(trigger.type, trigger.path)) {
