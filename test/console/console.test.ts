@@ -9,7 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { type Client, connect, Perms, SessionExpiredError } from "../../src/client/index.js";
 import { digestOf } from "../../src/data/acl.js";
 import { debianSkipReason } from "../support/debian.js";
@@ -20,6 +20,10 @@ import type { Target } from "../support/targets.js";
 const skip = debianSkipReason(["chromium"]);
 const HUGE = 300_000;
 const shots = mkdtempSync(join(tmpdir(), "paddock-console-shots-"));
+
+/** The text a person sees in an element (Playwright's innerText, not the DOM property). */
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright Locator method, not the DOM's innerText.
+const seen = (locator: Locator): Promise<string> => locator.innerText();
 
 /** Polls `check` until it holds, for up to `timeoutMs`; the UI refreshes once a second. */
 async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -38,7 +42,7 @@ describe("web console in headless Chromium", { skip }, () => {
   let zk: Client;
   let url: string;
 
-  const text = (selector: string) => page.locator(selector).innerText();
+  const text = (selector: string) => seen(page.locator(selector));
   const openPath = async (...parts: string[]) => {
     await page.click("#crumbs a >> nth=0");
     for (const part of parts) {
@@ -101,7 +105,7 @@ describe("web console in headless Chromium", { skip }, () => {
     assert.equal(await page.locator("#children li").count(), 100);
     await page.click("#next-page");
     await eventually("the second page", async () => (await text("#page-info")) === `101–200 of ${HUGE}`);
-    assert.match(await page.locator("#children li >> nth=0").innerText(), /^n000100/);
+    assert.match(await seen(page.locator("#children li >> nth=0")), /^n000100/);
     await page.screenshot({ path: join(shots, "tree-huge.png") });
   });
 
@@ -175,8 +179,8 @@ describe("web console in headless Chromium", { skip }, () => {
     await page.click('nav button[data-tab="sessions"]');
     const row = page.locator(`#sessions tr[data-session="${id}"]`);
     await eventually("the session row appears", async () => (await row.count()) === 1);
-    assert.match(await row.innerText(), /\/app\/lock/);
-    assert.match(await row.innerText(), /\/app\/config/);
+    assert.match(await seen(row), /\/app\/lock/);
+    assert.match(await seen(row), /\/app\/config/);
     await page.screenshot({ path: join(shots, "sessions.png") });
     await row.locator("button").click();
     await eventually("the session row disappears", async () => (await row.count()) === 0);
@@ -199,9 +203,9 @@ describe("web console in headless Chromium", { skip }, () => {
       (await text("#changes")).includes("/app/feed-me"),
     );
     const row = page.locator("#changes tr", { hasText: "/app/feed-me" });
-    assert.match(await row.innerText(), new RegExp(sessionId));
-    assert.match(await row.innerText(), /digest:carol:/);
-    assert.match(await row.innerText(), /create/);
+    assert.match(await seen(row), new RegExp(sessionId));
+    assert.match(await seen(row), /digest:carol:/);
+    assert.match(await seen(row), /create/);
     await page.screenshot({ path: join(shots, "changes.png") });
   });
 
@@ -213,7 +217,7 @@ describe("web console in headless Chromium", { skip }, () => {
       while (!stop) await Promise.all(Array.from({ length: 50 }, () => zk.getData("/app/config")));
     })();
     try {
-      await eventually("requests per second is above zero", async () => Number(await rate.innerText()) > 0);
+      await eventually("requests per second is above zero", async () => Number(await seen(rate)) > 0);
     } finally {
       stop = true;
       await load;

@@ -12,6 +12,7 @@ import { checkPerm } from "../../data/acl.js";
 import { Perms } from "../../protocol/constants.js";
 import type { ACL, Stat } from "../../protocol/data.js";
 import type { AdminContext } from "../http/admin-context.js";
+import { aclOf, remoteAddressOf } from "../http/request-facts.js";
 import type { ChangeFeed } from "./change-feed.js";
 import type { ChartSampler } from "./chart-sampler.js";
 import type { ConsoleIdentities, ConsoleIdentity } from "./console-identities.js";
@@ -62,11 +63,6 @@ function cookieToken(req: IncomingMessage): string | undefined {
     if (k === COOKIE) return v;
   }
   return undefined;
-}
-
-function remoteAddressOf(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? "";
-  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
 /** Past this a too-large body is cut off rather than drained, so the client sees a reset. */
@@ -252,8 +248,10 @@ export class ConsoleServer {
       case "POST sessions/close": {
         const body = await jsonBody(req);
         // Closing another client's session is an administrator's act: ADMIN on / decides.
-        const root = this.ctx.service.state.getACL("/", [{ scheme: "super", id: "" }]);
-        if (!this.ctx.config.skipAcl && !checkPerm("acl" in root ? root.acl : [], Perms.ADMIN, who.ids)) {
+        if (
+          !this.ctx.config.skipAcl &&
+          !checkPerm(aclOf(this.ctx.service.state, "/"), Perms.ADMIN, who.ids)
+        ) {
           throw new HttpError(403, "closing a session needs ADMIN on / for your identity");
         }
         let id: bigint;
@@ -333,8 +331,7 @@ export class ConsoleServer {
     const data = state.getData(path, who.ids);
     const acl = state.getACL(path, who.ids);
     if (data.err !== 0 && data.err !== -102) throw new HttpError(404, `no node ${path}`);
-    const raw = state.getACL(path, [{ scheme: "super", id: "" }]);
-    const nodeAcl = "acl" in raw ? raw.acl : [];
+    const nodeAcl = aclOf(state, path);
     const stat = state.statOf(path);
     return {
       path,

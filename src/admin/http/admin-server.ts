@@ -11,6 +11,7 @@ import { type AdminCommand, adminCommands, type CommandOutcome } from "./admin-c
 import type { AdminContext } from "./admin-context.js";
 import { type JsonValue, jacksonText } from "./jackson-json.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { aclOf, remoteAddressOf } from "./request-facts.js";
 
 /** Largest POST body read (a restore's snapshot); larger ones get 413 without being read. */
 export const ADMIN_BODY_BYTES_MAX = 256 * 1024 * 1024;
@@ -180,8 +181,7 @@ export class AdminHttpServer {
       return;
     }
     if (command.perm !== undefined) {
-      const root = this.ctx.service.state.getACL("/", [{ scheme: "super", id: "" }]);
-      const acl = "acl" in root ? root.acl : [];
+      const acl = aclOf(this.ctx.service.state, "/");
       const outcome = authorize(req.headers.authorization, remoteAddressOf(req), acl, command.perm, {
         skipACL: this.ctx.config.skipAcl,
         superDigest: this.ctx.config.superDigest,
@@ -227,9 +227,4 @@ export class AdminHttpServer {
     }
     send(res, outcome.status, envelope(outcome.data, command.names[0]!, null), outcome.headers);
   }
-}
-
-function remoteAddressOf(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? "";
-  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
