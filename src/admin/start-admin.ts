@@ -85,7 +85,7 @@ export async function startAdmin(parts: AdminParts): Promise<RunningAdmin> {
   const metrics = new ServerMetrics(service, ensemble);
   // Timings the storage layer reports become ZooKeeper's fsynctime and snapshottime summaries.
   storage.log.onSynced = (ms) => service.stats.fsyncTimeMs.observe(ms);
-  storage.snapshotter.onWritten = (_zxid, ms) => service.stats.snapshotTimeMs.observe(ms);
+  storage.snapshotter.onTimed = (_zxid, ms) => service.stats.snapshotTimeMs.observe(ms);
   if (parts.words !== undefined) {
     parts.words.monitorSource = () => monitorCommandEntries(fullVersion(), ensemble, metrics.all());
   }

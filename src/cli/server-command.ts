@@ -7,18 +7,25 @@ import { pino } from "pino";
 import { FourLetterWords } from "../admin/four-letter-words.js";
 import { startAdmin } from "../admin/start-admin.js";
 import { PADDOCK_VERSION } from "../admin/version.js";
-import {
-  defaultConfig,
-  effectiveSessionTimeouts,
-  isDistributed,
-  loadZooCfg,
-  type ServerConfig,
-} from "../server/config.js";
+import { defaultRaftTuning } from "../consensus/index.js";
+import { effectiveSessionTimeouts, isDistributed, loadZooCfg } from "../server/config.js";
 import { ClientListener } from "../server/listener.js";
+import { Replica, ReplicaHooks } from "../server/replica.js";
 import { ZooKeeperService } from "../server/service.js";
 import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
+import type { StorageError } from "../storage/errors.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import { openStorage } from "../storage/open-storage.js";
+import { ignoredArgumentsWarning, type ServerArguments } from "./server-arguments.js";
+
+/**
+ * The consensus core's tick: a tenth of tickTime, so the default election timeout (10 to 20 ticks)
+ * is one to two tickTimes, about ZooKeeper's own failure detection, and heartbeats go out five times
+ * as often as ZooKeeper's leader pings (tickTime / 2).
+ */
+function replicaTickMs(tickTimeMs: number): number {
+  return Math.max(10, Math.floor(tickTimeMs / 10));
+}
 
 /** Watches a single connection may register; ZooKeeper has no limit, we keep memory bounded. */
 const WATCHES_PER_CONNECTION_MAX = 1_000_000;
@@ -38,25 +45,24 @@ function directoryBytes(dir: string, depth = 0): number {
   return total;
 }
 
-export async function runServer(configPath: string | undefined): Promise<void> {
+export async function runServer(args: ServerArguments): Promise<void> {
   const log = pino({ name: "paddock" }, pino.destination(2));
-  let config: ServerConfig;
-  if (configPath === undefined) {
-    config = defaultConfig();
-  } else {
-    const loaded = loadZooCfg(configPath);
-    config = loaded.config;
-    for (const warning of loaded.warnings) log.warn(warning);
-  }
+  const ignored = ignoredArgumentsWarning(args.ignored);
+  if (ignored !== undefined) log.warn(ignored);
+  const { config, warnings } = loadZooCfg(args.configPath, args.systemProperties);
+  for (const warning of warnings) log.warn(warning);
   if (isDistributed(config)) {
     log.warn("server.N lines name an ensemble; this version serves standalone and ignores them");
   }
   const { minMs, maxMs } = effectiveSessionTimeouts(config);
   const storageLogger = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) };
+  const serverId = config.serverId ?? 1;
+  const fs = new NodeFileSystem();
+  const hooks = new ReplicaHooks();
   let storage: Awaited<ReturnType<typeof openStorage>>;
   try {
     storage = await openStorage(
-      new NodeFileSystem(),
+      fs,
       {
         ...config,
         machineOptions: {
@@ -65,8 +71,10 @@ export async function runServer(configPath: string | undefined): Promise<void> {
           enforceQuota: config.enforceQuota,
         },
       },
+      { id: serverId, initialConf: { voters: [serverId], learners: [] } },
+      hooks,
       storageLogger,
-      (error) => {
+      (error: StorageError) => {
         // The disk failed under the log: nothing past the durable log may be applied or answered.
         // Exit; a restart recovers from what is on disk.
         log.fatal(error.message);
@@ -78,9 +86,19 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const replica = new Replica(storage, hooks, {
+    id: serverId,
+    fs,
+    dataLogDir: config.dataLogDir,
+    tickMs: replicaTickMs(config.tickTimeMs),
+    tuning: defaultRaftTuning,
+    random: Math.random,
+    now: Date.now,
+    log: storageLogger,
+  });
   const service = new ZooKeeperService(
     {
-      serverId: config.serverId ?? 1,
+      serverId,
       tickTimeMs: config.tickTimeMs,
       minSessionTimeoutMs: minMs,
       maxSessionTimeoutMs: maxMs,
@@ -99,7 +117,7 @@ export async function runServer(configPath: string | undefined): Promise<void> {
       now: Date.now,
       log: { warn: (message) => log.warn(message) },
     },
-    storage.log,
+    replica,
     storage.machine,
   );
   const words = new FourLetterWords(
@@ -117,6 +135,12 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     { host: config.clientPortAddress, port: config.clientPort, maxClientCnxns: config.maxClientCnxns },
     (message) => log.warn(message),
   );
+  replica.onRoleChange = (role) => service.roleChanged(role);
+  replica.onTouches = (sessions) => service.liveness.applyTouches(sessions, Date.now());
+  service.reportTouches = (sessions) => replica.reportTouches(sessions);
+  replica.start();
+  // Alone in its membership, the replica leads within a turn or two; clients wait for that.
+  await replica.firstLeadership();
   const address = await listener.listen();
   service.start();
   log.info(
@@ -127,7 +151,15 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     dataDirBytes: directoryBytes(config.dataDir),
     dataLogDirBytes: directoryBytes(config.dataLogDir),
   });
-  const admin = await startAdmin({ config, configPath, service, storage, dirSizes, words, log });
+  const admin = await startAdmin({
+    config,
+    configPath: args.configPath,
+    service,
+    storage,
+    dirSizes,
+    words,
+    log,
+  });
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
     await admin.stop();

@@ -64,7 +64,9 @@ export type TxnResult<S = Stat> =
   /** Always err 0; a failed multi carries its failure in `results` (§9.3). */
   | { err: 0; kind: "multi"; results: MultiResult<S>[] }
   /** createSession, closeSession. */
-  | { err: 0; kind: "session" };
+  | { err: 0; kind: "session" }
+  /** epochStart, membership: nothing in the tree changes. */
+  | { err: 0; kind: "none" };
 
 /** A change watchers may hear about; `acl` is the changed node's ACL (the parent's for children). */
 export interface Trigger {
@@ -287,6 +289,9 @@ export class StateMachine {
         const r = this.deleteContainer(e, txn.path, reply);
         return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
       }
+      case "epochStart":
+      case "membership":
+        return { err: 0, kind: "none" };
     }
   }
 
