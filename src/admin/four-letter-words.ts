@@ -7,6 +7,8 @@ import { fourLetterWordEnabled, isDistributed, type ServerConfig } from "../serv
 import type { Connection } from "../server/connection.js";
 import { formatQuorumConfig } from "../server/quorum-config-text.js";
 import type { ZooKeeperService } from "../server/service.js";
+import { JavaDouble, type JsonValue, jacksonText } from "./http/jackson-json.js";
+import { getTraceMask, setTraceMask } from "./trace-mask.js";
 import { PADDOCK_VERSION, zookeeperVersionLine } from "./version.js";
 
 const hex = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16)}`;
@@ -20,9 +22,14 @@ function javaDouble(v: number): string {
 /** What ZooKeeper's srvr and stat answer while the server has no quorum (zkServer.sh then says so). */
 const NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
 
+/** A monitor value as ZooKeeper's mntr prints it (Java's toString). */
+function mntrValue(v: JsonValue): string {
+  return v instanceof JavaDouble ? jacksonText(v) : String(v);
+}
+
 export class FourLetterWords {
-  /** The trace mask gtmk/stmk read and write; ZooKeeper's default is 306. */
-  private traceMask = 306n;
+  /** The monitor command's entries (start-admin.ts sets it); without it mntr reports the core keys. */
+  monitorSource: (() => Array<[string, JsonValue]>) | undefined;
 
   constructor(
     private readonly service: ZooKeeperService,
@@ -80,10 +87,10 @@ export class FourLetterWords {
       case "hash":
         return `${hex(this.service.state.lastZxid)}: ${this.service.state.digest()}\n`;
       case "gtmk":
-        return String(this.traceMask);
+        return String(getTraceMask());
       case "stmk":
-        if (payload.length >= 8) this.traceMask = payload.readBigInt64BE(0);
-        return String(this.traceMask);
+        if (payload.length >= 8) setTraceMask(payload.readBigInt64BE(0));
+        return String(getTraceMask());
       case "csnp":
         return `${hex(this.startSnapshot())}\n`;
       default:
@@ -216,6 +223,11 @@ export class FourLetterWords {
   }
 
   private mntr(): string {
+    if (this.monitorSource !== undefined) {
+      return this.monitorSource()
+        .map(([k, v]) => `zk_${k}\t${mntrValue(v)}\n`)
+        .join("");
+    }
     const s = this.service.stats;
     const state = this.service.state;
     const rows: Array<[string, string | number]> = [

@@ -2,6 +2,7 @@
 // describes, logs where it serves, and shuts down cleanly on SIGINT/SIGTERM.
 
 import { pino } from "pino";
+import { startAdmin } from "../admin/start-admin.js";
 import { PADDOCK_VERSION } from "../admin/version.js";
 import { loadZooCfg } from "../server/config.js";
 import { startMember } from "../server/member.js";
@@ -39,8 +40,18 @@ export async function runServer(args: ServerArguments): Promise<void> {
     { version: PADDOCK_VERSION, host: address.host, port: address.port, dataDir: config.dataDir },
     `paddock serving ZooKeeper clients on ${address.host}:${address.port}`,
   );
+  const admin = await startAdmin({
+    config,
+    configPath: args.configPath,
+    service: member.service,
+    storage: member.storage,
+    dirSizes: member.dirSizes,
+    words: member.words,
+    log,
+  });
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
+    await admin.stop();
     await member.stop();
     process.exit(0);
   };

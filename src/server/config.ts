@@ -128,8 +128,18 @@ export interface ServerConfig {
   readonly adminServerEnabled: boolean;
   /** `admin.serverPort`: TCP port of the HTTP admin server. */
   readonly adminServerPort: number;
-  /** `admin.serverAddress`: address the HTTP admin server binds. */
+  /** `admin.serverAddress`: address the HTTP admin server binds (ZooKeeper: 0.0.0.0; here 127.0.0.1). */
   readonly adminServerAddress: string;
+  /** `admin.commandURL`: path under which admin commands are served. */
+  readonly adminCommandUrl: string;
+  /** `admin.idleTimeout`: milliseconds an idle admin connection is kept open. */
+  readonly adminIdleTimeoutMs: number;
+  /** `admin.snapshot.enabled`: allow the snapshot admin command. */
+  readonly adminSnapshotEnabled: boolean;
+  /** `admin.restore.enabled`: allow the restore admin command. */
+  readonly adminRestoreEnabled: boolean;
+  /** `admin.rateLimiterIntervalInMS`: one snapshot (and one restore) per this many milliseconds. */
+  readonly adminRateLimiterIntervalMs: number;
   /** `metricsProvider.*` keys without the prefix (className, httpPort, ...), values as written. */
   readonly metricsProvider: Readonly<Record<string, string>>;
   /**
@@ -182,7 +192,13 @@ export function defaultConfig(): ServerConfig {
     localSessionsEnabled: false,
     adminServerEnabled: true,
     adminServerPort: 8080,
-    adminServerAddress: "0.0.0.0",
+    // ZooKeeper binds every interface, exposing snapshot and server internals to the network.
+    adminServerAddress: "127.0.0.1",
+    adminCommandUrl: "/commands",
+    adminIdleTimeoutMs: 30000,
+    adminSnapshotEnabled: true,
+    adminRestoreEnabled: true,
+    adminRateLimiterIntervalMs: 300000,
     metricsProvider: {},
     jaasLoginConfig: undefined,
     serverId: undefined,
@@ -357,6 +373,22 @@ handle(["localSessionsEnabled"], (s) => ({ localSessionsEnabled: bool(s) }));
 handle(["admin.enableServer"], (s) => ({ adminServerEnabled: bool(s) }));
 handle(["admin.serverPort"], (s) => ({ adminServerPort: integer(s, 1, 65535, "TCP port") }));
 handle(["admin.serverAddress"], (s) => ({ adminServerAddress: nonEmpty(s, "a host name or IP address") }));
+handle(["admin.commandURL"], (s) => ({ adminCommandUrl: commandUrl(s) }));
+handle(["admin.idleTimeout"], (s) => ({ adminIdleTimeoutMs: integer(s, 1, INT_MAX, "milliseconds") }));
+handle(["admin.snapshot.enabled"], (s) => ({ adminSnapshotEnabled: bool(s) }));
+handle(["admin.restore.enabled"], (s) => ({ adminRestoreEnabled: bool(s) }));
+handle(["admin.rateLimiterIntervalInMS"], (s) => ({
+  adminRateLimiterIntervalMs: integer(s, 0, INT_MAX, "milliseconds"),
+}));
+
+function commandUrl(s: Setting): string {
+  const url = nonEmpty(s, "a path such as /commands");
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(url) || url.includes("..")) {
+    fail(s, "is not a URL path (expected e.g. /commands)");
+  }
+  return url.length > 1 && url.endsWith("/") ? url.slice(0, -1) : url;
+}
+
 handle(["peerType"], (s) => ({ peerType: peerType(s) }));
 handle(["quorumListenOnAllIPs"], (s) => ({ quorumListenOnAllIPs: bool(s) }));
 // Fast leader election is the only algorithm ZooKeeper 3.8 has; Paddock keeps the key for its files.

@@ -31,8 +31,13 @@ export interface ConnectionHandler {
   readonly throttled: boolean;
   /** Counts requests in flight across connections (positive: queued; negative: answered or dropped). */
   outstandingChanged(delta: number): void;
-  /** Server-wide counters; the connection counts what it sends. */
-  readonly stats: { packetsSent: number };
+  /** Server-wide counters; the connection counts what it receives and sends. */
+  readonly stats: {
+    packetsSent: number;
+    bytesReceived: number;
+    watchBytes: number;
+    recordResponse(bytes: number): void;
+  };
   fourLetterWord(conn: Connection, word: string, payload: Buffer): void;
   connect(conn: Connection, req: ConnectRequest): void;
   request(conn: Connection, xid: number, req: Request): void;
@@ -135,6 +140,7 @@ export class Connection {
   /** Bytes arrived from the peer. */
   receive(chunk: Buffer): void {
     if (this.state === "closed") return;
+    this.handler.stats.bytesReceived += chunk.length;
     try {
       // Only a connection's first four bytes can be a four-letter word: later bytes of a frame
       // that arrives in small pieces are frame bytes, whatever they spell.
@@ -281,6 +287,7 @@ export class Connection {
     this.transport.write(bytes);
     this.stats.packetsSent++;
     this.handler.stats.packetsSent++;
+    this.handler.stats.watchBytes += bytes.length;
   }
 
   private enqueue(slot: Slot): void {
@@ -302,6 +309,7 @@ export class Connection {
       this.transport.write(head.bytes);
       this.stats.packetsSent++;
       this.handler.stats.packetsSent++;
+      this.handler.stats.recordResponse(head.bytes.length);
       if (head.closeAfter) {
         this.handler.outstandingChanged(-sent);
         this.close();

@@ -64,6 +64,7 @@ export class ClientListener {
     const address = transport.remoteAddress;
     const count = (this.perAddress.get(address) ?? 0) + 1;
     if (this.options.maxClientCnxns > 0 && count > this.options.maxClientCnxns) {
+      this.service.stats.connectionRejected++;
       this.log(
         `too many connections from ${address} (maxClientCnxns=${this.options.maxClientCnxns}); closing`,
       );

@@ -45,6 +45,9 @@ export interface Member {
   readonly replica: Replica;
   readonly storage: OpenedStorage;
   readonly address: { host: string; port: number };
+  readonly words: FourLetterWords;
+  /** Bytes under dataDir and dataLogDir, for status pages. */
+  readonly dirSizes: () => { dataDirBytes: number; dataLogDirBytes: number };
   /** A clean stop: no new clients, pending writes committed, a final snapshot. */
   stop(): Promise<void>;
 }
@@ -147,15 +150,11 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
     replica,
     storage.machine,
   );
-  const words = new FourLetterWords(
-    service,
-    config,
-    () => ({
-      dataDirBytes: directoryBytes(config.dataDir),
-      dataLogDirBytes: directoryBytes(config.dataLogDir),
-    }),
-    () => storage.snapshotter.startNow(),
-  );
+  const dirSizes = () => ({
+    dataDirBytes: directoryBytes(config.dataDir),
+    dataLogDirBytes: directoryBytes(config.dataLogDir),
+  });
+  const words = new FourLetterWords(service, config, dirSizes, () => storage.snapshotter.startNow());
   service.fourLetterWordHandler = (word, payload, conn) => words.answer(word, payload, conn);
   const listener = new ClientListener(
     service,
@@ -190,5 +189,5 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
       log.warn(`the shutdown snapshot failed (${(error as Error).message}); the next start replays the log`);
     }
   };
-  return { config, service, replica, storage, address, stop };
+  return { config, service, replica, storage, address, words, dirSizes, stop };
 }

@@ -14,6 +14,7 @@ import type { Entry, Txn } from "../state/entry.js";
 import { type ApplyOutcome, StateMachine, type TxnResult } from "../state/machine.js";
 import type { EntryLog } from "../storage/entry-log.js";
 import type { Connection, ConnectionHandler } from "./connection.js";
+import { DigestLog } from "./digest-log.js";
 import { connectResponseFrame, invalidSessionFrame, notificationFrame, replyFrame } from "./replies.js";
 import { SessionIdGenerator, SessionPasswords } from "./session-credentials.js";
 import { SessionLiveness } from "./session-liveness.js";
@@ -73,6 +74,7 @@ export class ZooKeeperService implements ConnectionHandler {
   readonly watches = new WatchRegistry<Connection>();
   readonly liveness: SessionLiveness;
   readonly stats = new ServerStats();
+  readonly digestLog = new DigestLog();
   readonly connections = new Set<Connection>();
   readonly startedAtMs: number;
   private readonly owners = new Map<bigint, Connection>();
@@ -101,6 +103,8 @@ export class ZooKeeperService implements ConnectionHandler {
   /** Paths with a clean-up deletion in the log, so one scan does not propose them twice. */
   private readonly cleaningUp = new Set<string>();
   fourLetterWordHandler: FourLetterWordHandler = () => "";
+  /** Told each applied entry and its outcome (the console's change feed); one call per entry. */
+  onApplied: ((entry: Entry, outcome: ApplyOutcome) => void) | undefined;
 
   constructor(
     readonly options: ServiceOptions,
@@ -239,7 +243,10 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   expireSessions(): void {
-    for (const id of this.liveness.expire(this.options.now())) this.closeSession(id);
+    for (const id of this.liveness.expire(this.options.now())) {
+      this.stats.staleSessionsExpired++;
+      this.closeSession(id);
+    }
   }
 
   /**
@@ -288,6 +295,7 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   connect(conn: Connection, req: ConnectRequest): void {
+    this.stats.connectionRequests++;
     if (!this.serving) {
       // As ZooKeeper while it has no quorum: accept, then close without a ConnectResponse, so the
       // client tries its next server.
@@ -350,6 +358,12 @@ export class ZooKeeperService implements ConnectionHandler {
     conn.establish(sessionId, timeoutMs, response, this.options.now());
   }
 
+  /** Ends a session as if it expired (the console's "close session"); false when none was proposed. */
+  closeSessionNow(sessionId: bigint): boolean {
+    if (!this.state.sessions().has(sessionId)) return false;
+    return this.closeSession(sessionId);
+  }
+
   private closeSession(sessionId: bigint, onApplied?: () => void): boolean {
     if (this.closing.has(sessionId)) return true;
     this.closing.add(sessionId);
@@ -382,8 +396,11 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
+    this.stats.commitCount += entries.length;
     for (const entry of entries) {
       const outcome = this.state.apply(entry);
+      if (this.digestLog.wants(entry.zxid)) this.digestLog.record(entry.zxid, this.state.digest());
+      this.onApplied?.(entry, outcome);
       for (const warning of outcome.warnings ?? []) this.options.log.warn(warning);
       for (const trigger of outcome.triggers) {
         for (const fired of this.watches.trigger(trigger.type, trigger.path)) {
@@ -423,7 +440,7 @@ export class ZooKeeperService implements ConnectionHandler {
       const zxid = this.state.lastZxid;
       const result = outcome.result;
       const body = result.err === 0 ? reply(result) : undefined;
-      this.recordLatency(conn, started, zxid);
+      this.recordLatency(conn, started, zxid, true);
       fill(replyFrame(xid, zxid, result.err, body));
     });
     // No leader to take the write: as ZooKeeper does then, drop the client, which retries elsewhere.
@@ -551,10 +568,10 @@ export class ZooKeeperService implements ConnectionHandler {
     conn.replyNow(replyFrame(xid, 0n, 0));
   }
 
-  private recordLatency(conn: Connection, startedMs: number, zxid: bigint): void {
+  private recordLatency(conn: Connection, startedMs: number, zxid: bigint, write: boolean): void {
     const now = this.options.now();
     const latency = Math.max(0, now - startedMs);
-    this.stats.recordLatency(latency);
+    this.stats.recordLatency(latency, write);
     const s = conn.stats;
     s.lastLatencyMs = latency;
     s.lastResponseTimeMs = now;
@@ -573,7 +590,7 @@ export class ZooKeeperService implements ConnectionHandler {
   private read(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const started = this.options.now();
     const bytes = this.evaluateRead(conn, xid, req, auth);
-    this.recordLatency(conn, started, this.state.lastZxid);
+    this.recordLatency(conn, started, this.state.lastZxid, false);
     return bytes;
   }
 

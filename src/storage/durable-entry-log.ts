@@ -67,6 +67,8 @@ function roundUp(n: number, unit: number): number {
 export class DurableEntryLog {
   /** Called after each sync with the highest zxid it made durable. */
   onDurable: (zxid: bigint) => void = () => {};
+  /** Told how long each batch's fdatasync took, in milliseconds (ZooKeeper's fsynctime metric). */
+  onSynced: ((ms: number) => void) | undefined;
   private queued: Queued[] = [];
   private scheduled = false;
   private flushing: Promise<void> | undefined;
@@ -210,7 +212,11 @@ export class DurableEntryLog {
       segment.size = size;
     }
     await this.call("write", segment, () => segment.handle.write(out, segment.end));
-    if (this.options.forceSync) await this.call("fdatasync", segment, () => segment.handle.datasync());
+    if (this.options.forceSync) {
+      const started = performance.now();
+      await this.call("fdatasync", segment, () => segment.handle.datasync());
+      this.onSynced?.(performance.now() - started);
+    }
     segment.end = end;
     // Once the new size is durable, and before the batch is acknowledged: see log-extent.ts.
     if (grown) await this.recordExtent(segment);

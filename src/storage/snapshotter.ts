@@ -52,6 +52,8 @@ export class Snapshotter {
   private bytesSince = 0;
   private threshold: number;
   private running: RunningSnapshot | undefined;
+  /** Told each written snapshot's zxid and how long it took, in ms (ZooKeeper's snapshottime). */
+  onTimed: ((zxid: bigint, ms: number) => void) | undefined;
 
   constructor(private readonly o: SnapshotterOptions) {
     this.threshold = this.roll();
@@ -122,6 +124,7 @@ export class Snapshotter {
   private async write(capture: SnapshotCapture, position: SnapshotPosition): Promise<bigint> {
     const { fs, dataDir, logger } = this.o;
     logger.info(`snapshot at zxid ${hex(capture.zxid)} started`);
+    const started = performance.now();
     const summary = await writeSnapshot(capture, {
       fs,
       dir: dataDir,
@@ -133,6 +136,7 @@ export class Snapshotter {
       `snapshot at zxid ${hex(summary.zxid)} written: ${summary.nodeCount} znodes, ${summary.sessionCount} sessions, digest 0x${summary.digest.toString(16)}`,
     );
     this.o.onWritten(summary.zxid, position);
+    this.onTimed?.(summary.zxid, performance.now() - started);
     if (this.o.autopurge) {
       try {
         await purge(fs, dataDir, this.o.dataLogDir, this.o.retainCount, logger);

@@ -136,6 +136,7 @@ export async function launchServer(spec: LaunchSpec): Promise<Target> {
     port: spec.port,
     connectString: `127.0.0.1:${spec.port}`,
     dir: spec.dir,
+    logPath,
     stop,
   };
 }

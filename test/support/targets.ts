@@ -15,6 +15,8 @@ export interface Target {
   connectString: string;
   /** The server's own directory (its zoo.cfg, log, and data/), removed by stop(). */
   dir: string;
+  /** The server's stdout and stderr. */
+  logPath?: string;
   stop(): Promise<void>;
 }
 

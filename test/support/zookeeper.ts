@@ -14,7 +14,10 @@ const javaDir = "/usr/share/java";
 /** Debian packages holding the server jars (libzookeeper-java) and a Java runtime. */
 export const zookeeperPackages = ["zookeeper"];
 
-/** zookeeper.jar needs jute for records, slf4j for logging, metrics-core and snappy for snapshots. */
+/**
+ * zookeeper.jar needs jute for records, slf4j for logging, metrics-core and snappy for snapshots;
+ * Jetty, the servlet API and Jackson for the AdminServer (loaded only when admin.enableServer=true).
+ */
 export const zookeeperClasspath = [
   "zookeeper.jar",
   "zookeeper-jute.jar",
@@ -22,6 +25,17 @@ export const zookeeperClasspath = [
   "slf4j-simple.jar",
   "metrics-core.jar",
   "snappy-java.jar",
+  "servlet-api.jar",
+  "jetty9-server.jar",
+  "jetty9-servlet.jar",
+  "jetty9-util.jar",
+  "jetty9-http.jar",
+  "jetty9-io.jar",
+  "jetty9-security.jar",
+  "jetty9-util-ajax.jar",
+  "jackson-databind.jar",
+  "jackson-core.jar",
+  "jackson-annotations.jar",
 ]
   .map((jar) => join(javaDir, jar))
   .join(":");

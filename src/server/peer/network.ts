@@ -35,7 +35,7 @@ export class TransportNetwork implements PeerNetwork {
 
   constructor(
     config: ServerConfig,
-    private readonly log: PeerLogger,
+    log: PeerLogger,
   ) {
     this.dataDir = config.dataDir;
     const self = config.servers.find((s) => s.id === config.serverId);

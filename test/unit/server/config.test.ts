@@ -70,7 +70,13 @@ describe("defaults", () => {
     assert.equal(config.localSessionsEnabled, false);
     assert.equal(config.adminServerEnabled, true);
     assert.equal(config.adminServerPort, 8080);
-    assert.equal(config.adminServerAddress, "0.0.0.0");
+    // ZooKeeper's default is 0.0.0.0; Paddock keeps the admin port off the network unless asked.
+    assert.equal(config.adminServerAddress, "127.0.0.1");
+    assert.equal(config.adminCommandUrl, "/commands");
+    assert.equal(config.adminIdleTimeoutMs, 30000);
+    assert.equal(config.adminSnapshotEnabled, true);
+    assert.equal(config.adminRestoreEnabled, true);
+    assert.equal(config.adminRateLimiterIntervalMs, 300000);
     assert.deepEqual(config.metricsProvider, {});
     assert.equal(config.serverId, undefined);
   });
@@ -161,7 +167,12 @@ describe("each key", () => {
     ["localSessionsEnabled=true", "localSessionsEnabled", true],
     ["admin.enableServer=false", "adminServerEnabled", false],
     ["admin.serverPort=9090", "adminServerPort", 9090],
-    ["admin.serverAddress=127.0.0.1", "adminServerAddress", "127.0.0.1"],
+    ["admin.serverAddress=0.0.0.0", "adminServerAddress", "0.0.0.0"],
+    ["admin.commandURL=/zk/", "adminCommandUrl", "/zk"],
+    ["admin.idleTimeout=5000", "adminIdleTimeoutMs", 5000],
+    ["admin.snapshot.enabled=false", "adminSnapshotEnabled", false],
+    ["admin.restore.enabled=false", "adminRestoreEnabled", false],
+    ["admin.rateLimiterIntervalInMS=10", "adminRateLimiterIntervalMs", 10],
     ["4lw.commands.whitelist=ruok, stat ,mntr", "fourLetterWordWhitelist", ["ruok", "stat", "mntr"]],
   ];
   for (const [line, field, expected] of cases) {
