@@ -15,9 +15,9 @@ import { pathToFileURL } from "node:url";
 import { emptyMessage, type Message, MessageType } from "../src/consensus/types.js";
 import { encodeFrame, FrameKind } from "../src/server/peer/frame.js";
 import { encodeMessage } from "../src/server/peer/message-codec.js";
-import type { PeerAddress } from "../src/server/peer/options.js";
+import type { PeerTransportEvents } from "../src/server/peer/options.js";
 import { PeerTransport } from "../src/server/peer/transport.js";
-import { freeLoopbackPort } from "../test/support/ports.js";
+import { addresses } from "../test/integration/peer/support.js";
 
 const MiB = 1024 * 1024;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -43,35 +43,22 @@ function append(index: number): Message {
 }
 
 async function pair(dir: string) {
-  const all = new Map<number, PeerAddress>();
-  for (const id of [1, 2]) {
-    all.set(id, {
-      host: "127.0.0.1",
-      quorumPort: await freeLoopbackPort(),
-      electionPort: await freeLoopbackPort(),
-    });
-  }
+  const all = await addresses([1, 2]);
   let received = 0;
   let snapshot: string | null = null;
   let sent: boolean | null = null;
-  const a = new PeerTransport({
-    selfId: 1,
-    ensembleId: "bench",
-    listen: all.get(1)!,
-    peers: all,
-    snapshotDir: join(dir, "1"),
-    logger: quiet,
-    events: { onMessage: () => received++, onSnapshot: (_m, path) => (snapshot = path) },
-  });
-  const b = new PeerTransport({
-    selfId: 2,
-    ensembleId: "bench",
-    listen: all.get(2)!,
-    peers: all,
-    snapshotDir: join(dir, "2"),
-    logger: quiet,
-    events: { onSnapshotSent: (_to, ok) => (sent = ok) },
-  });
+  const transport = (selfId: number, events: Partial<PeerTransportEvents>) =>
+    new PeerTransport({
+      selfId,
+      ensembleId: "bench",
+      listen: all.get(selfId)!,
+      peers: all,
+      snapshotDir: join(dir, `${selfId}`),
+      logger: quiet,
+      events,
+    });
+  const a = transport(1, { onMessage: () => received++, onSnapshot: (_m, path) => (snapshot = path) });
+  const b = transport(2, { onSnapshotSent: (_to, ok) => (sent = ok) });
   await a.start();
   await b.start();
   while (!b.stats()[0]!.quorum.connected || !a.stats()[0]!.quorum.connected) await turn();

@@ -234,14 +234,7 @@ export class PeerTransport {
     const port = channel === Channel.Quorum ? peer.address.quorumPort : peer.address.electionPort;
     const where = `server ${peer.id}'s ${channelName[channel]} port ${host}:${port}`;
     const socket = this.track(createConnection({ host, port }));
-    const conn = new FramedConnection(
-      socket,
-      channel,
-      where,
-      this.limits,
-      this.clock,
-      HANDSHAKE_FRAME_BYTES_MAX,
-    );
+    const conn = this.connection(socket, channel, where);
     conn.peerId = peer.id;
     slot.dialing = conn;
     let refused = false;
@@ -290,6 +283,11 @@ export class PeerTransport {
     };
   }
 
+  /** A connection that accepts only handshake-sized frames until its handshake succeeds. */
+  private connection(socket: Socket, channel: Channel, where: string): FramedConnection {
+    return new FramedConnection(socket, channel, where, this.limits, this.clock, HANDSHAKE_FRAME_BYTES_MAX);
+  }
+
   private accept(channel: Channel, socket: Socket): void {
     this.track(socket);
     const where = `${channelName[channel]} connection from ${socket.remoteAddress}:${socket.remotePort}`;
@@ -299,14 +297,7 @@ export class PeerTransport {
       return;
     }
     this.handshakesPending++;
-    const conn = new FramedConnection(
-      socket,
-      channel,
-      where,
-      this.limits,
-      this.clock,
-      HANDSHAKE_FRAME_BYTES_MAX,
-    );
+    const conn = this.connection(socket, channel, where);
     let pending = true;
     const settle = () => {
       if (pending) this.handshakesPending--;

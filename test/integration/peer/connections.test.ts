@@ -1,9 +1,11 @@
 // Peer transports on loopback: every pair connects once per channel and carries Raft messages to the
-// right member, a restarted member is reconnected, servers started together settle on one connection
+// right member, a restarted member is reconnected, one that hangs up is redialed with backoff, servers started together settle on one connection
 // per pair and channel without flapping, membership changes at runtime, and close() leaves no
 // socket or timer behind.
 
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { emptyMessage, type Message, MessageType } from "../../../src/consensus/types.js";
 import { Channel } from "../../../src/server/peer/channel.js";
@@ -174,22 +176,43 @@ describe("peer connections", () => {
     }
   });
 
-  test("close() leaves no socket, server or timer behind", async () => {
+  test("a peer that hangs up at once is redialed with backoff, logged once, and close() leaves nothing behind", async () => {
     const before = lingering();
     const all = await addresses([1, 2, 3]);
-    const members = await Promise.all([1, 2].map((id) => member(id, all)));
-    const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
+    // Server 1's ports are held by something that accepts and hangs up at once: servers 2 and 3
+    // (higher ids, so they dial it) keep retrying, and each keeps a retry timer pending.
+    const attempts = { quorum: 0, election: 0 };
+    const slammers = (["quorum", "election"] as const).map((channel) => {
+      const server = createServer((socket) => {
+        attempts[channel]++;
+        socket.destroy();
+      });
+      server.listen(channel === "quorum" ? all.get(1)!.quorumPort : all.get(1)!.electionPort, "127.0.0.1");
+      return server;
+    });
+    await Promise.all(slammers.map((s) => once(s, "listening")));
+    const closeAll = () =>
+      Promise.all(slammers.map((s) => new Promise((resolve) => s.close(() => resolve(null)))));
+    const members = await Promise.all([2, 3].map((id) => member(id, all)));
+    const [b, c] = members as [(typeof members)[0], (typeof members)[0]];
     try {
-      await eventually("up", () => bothUp(a, 2) && bothUp(b, 1));
-      // Server 3 never starts, so both keep a dial retry timer pending; one pending handshake too.
-      const raw = await RawPeer.dial(all.get(1)!.quorumPort);
-      a.transport.send(heartbeat(1, 2, 1));
-      await stop(a, b);
+      await eventually("2-3 up", () => bothUp(c, 2) && bothUp(b, 3));
+      await eventually("several redials of each port", () => attempts.quorum >= 8 && attempts.election >= 8);
+      for (const m of [b, c]) {
+        const failures = m.recorder.logs.filter((l) => /cannot connect to server 1's/.test(l));
+        assert.equal(failures.length, 2, `one line per channel, not one per attempt: ${failures.join("\n")}`);
+      }
+      // One handshake still pending on server 3 when it closes.
+      const raw = await RawPeer.dial(all.get(3)!.quorumPort);
+      b.transport.send(heartbeat(2, 3, 1));
+      await stop(b, c);
       raw.destroy();
+      await closeAll();
       await eventually("sockets and timers back to the baseline", () => lingering() === before);
     } finally {
-      await stop(a, b);
-      await removeDirs(a, b);
+      await stop(b, c);
+      await closeAll();
+      await removeDirs(b, c);
     }
   });
 });

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { JUTE_MAX_BUFFER_DEFAULT } from "../../../src/protocol/constants.js";
 import { FrameDecoder, FrameLengthError, frame } from "../../../src/protocol/framing.js";
+import { splitAt } from "../../support/split.js";
 import { goldenBytes, goldenCases } from "./golden-fixtures.js";
 
 /** Feeds chunks in order and returns copies of every payload (payloads may be views into chunks). */
@@ -14,19 +15,6 @@ function collect(decoder: FrameDecoder, chunks: readonly Buffer[]): Buffer[] {
   const frames: Buffer[] = [];
   for (const chunk of chunks) decoder.push(chunk, (payload) => frames.push(Buffer.from(payload)));
   return frames;
-}
-
-/** Splits `stream` at the given (unsorted, possibly repeated) cut positions. */
-function splitAt(stream: Buffer, cuts: readonly number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(stream.subarray(start, point));
-    start = point;
-  }
-  chunks.push(stream.subarray(start));
-  return chunks;
 }
 
 const payloads = goldenCases.map(goldenBytes);

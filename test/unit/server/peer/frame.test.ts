@@ -13,6 +13,7 @@ import {
 } from "../../../../src/server/peer/frame.js";
 import { encodeMessage } from "../../../../src/server/peer/message-codec.js";
 import { PeerCodecError } from "../../../../src/server/peer/wire.js";
+import { splitAt } from "../../../support/split.js";
 import { message } from "./arbitraries.js";
 
 interface Received {
@@ -25,18 +26,6 @@ function feed(decoder: FrameDecoder, chunks: readonly Buffer[]): Received[] {
   for (const chunk of chunks)
     decoder.push(chunk, (kind, payload) => out.push({ kind, payload: Buffer.from(payload) }));
   return out;
-}
-
-function splitAt(stream: Buffer, cuts: readonly number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const p of points) {
-    chunks.push(stream.subarray(start, p));
-    start = p;
-  }
-  chunks.push(stream.subarray(start));
-  return chunks;
 }
 
 const frames = fc.array(
