@@ -33,10 +33,7 @@ export class TransportNetwork implements PeerNetwork {
   private readonly transport: PeerTransport;
   private readonly dataDir: string;
 
-  constructor(
-    config: ServerConfig,
-    log: PeerLogger,
-  ) {
+  constructor(config: ServerConfig, log: PeerLogger) {
     this.dataDir = config.dataDir;
     const self = config.servers.find((s) => s.id === config.serverId);
     if (self === undefined)
@@ -53,6 +50,11 @@ export class TransportNetwork implements PeerNetwork {
       quorumListenOnAllIPs: config.quorumListenOnAllIPs,
       peers,
       snapshotDir: join(config.dataDir, INCOMING_DIR),
+      // As ZooKeeper's learners: a link silent for syncLimit ticks is dead; keep it busy twice a tick.
+      limits: {
+        pingIntervalMs: Math.max(50, Math.floor(config.tickTimeMs / 2)),
+        idleTimeoutMs: Math.max(1_000, config.tickTimeMs * config.syncLimitTicks),
+      },
       logger: log,
       events: {
         onMessage: (m) => this.onMessage(m),
