@@ -139,6 +139,12 @@ export class Replica implements EntryLog {
   private durableWaiter: { zxid: bigint; resolve: () => void } | undefined;
   private compaction: { zxid: bigint; position: SnapshotPosition } | undefined;
   private looping: Promise<void> | undefined;
+  /** Read-index rounds in flight, by context, and those confirmed but waiting for their index. */
+  private readonly reads = new Map<number, { resolve: (ok: boolean) => void; timer: NodeJS.Timeout }>();
+  private readWaits: { index: number; resolve: (ok: boolean) => void }[] = [];
+  private lastRead = 0;
+  /** The index of the last entry applied. */
+  private appliedIndex: number;
   private scheduled = false;
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
@@ -156,6 +162,7 @@ export class Replica implements EntryLog {
     this.durableZxid = this.log.durableZxid;
     const entries = storage.raft.entries;
     this.persistedIndex = entries[entries.length - 1]?.index ?? storage.raft.snapshot?.meta.index ?? 0;
+    this.appliedIndex = storage.raft.applied ?? storage.raft.snapshot?.meta.index ?? 0;
     this.raw = new RawNode(
       {
         ...options.tuning,
@@ -241,6 +248,54 @@ export class Replica implements EntryLog {
     const network = this.options.network;
     if (network === undefined || this.soft.lead === 0) return false;
     return network.sendService(this.soft.lead, encodeReplicaMessage({ kind: "forward", draft }));
+  }
+
+  readIndex(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const context = ++this.lastRead;
+    return new Promise((resolve) => {
+      if (!this.raw.readIndex(context)) {
+        resolve(false);
+        return;
+      }
+      // The round's messages may be lost; it is given up after two election timeouts.
+      const timer = setTimeout(
+        () => {
+          this.reads.delete(context);
+          resolve(false);
+        },
+        2 * this.options.tuning.electionTick * this.options.tickMs,
+      );
+      timer.unref();
+      this.reads.set(context, { resolve, timer });
+      this.schedule();
+    });
+  }
+
+  /** Read-index rounds of an earlier leadership are never answered: they fail. */
+  private failReads(): void {
+    for (const r of this.reads.values()) {
+      clearTimeout(r.timer);
+      r.resolve(false);
+    }
+    this.reads.clear();
+    for (const w of this.readWaits) w.resolve(false);
+    this.readWaits = [];
+  }
+
+  private serveReads(rd: Ready): void {
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(rs.context);
+      if (r === undefined) continue;
+      this.reads.delete(rs.context);
+      clearTimeout(r.timer);
+      this.readWaits.push({ index: rs.index, resolve: r.resolve });
+    }
+    if (this.readWaits.length === 0) return;
+    const ready = this.readWaits.filter((w) => w.index <= this.appliedIndex);
+    if (ready.length === 0) return;
+    this.readWaits = this.readWaits.filter((w) => w.index > this.appliedIndex);
+    for (const w of ready) w.resolve(true);
   }
 
   /** Hands the touch table to the leader (ZooKeeper's learner ping). */
@@ -352,6 +407,7 @@ export class Replica implements EntryLog {
     const committed = rd.committedEntries;
     if (committed.length > 0) {
       this.onCommit(committed.map((e) => this.stateEntryOf(e)));
+      this.appliedIndex = committed[committed.length - 1]!.index;
       // A leader serves once an entry of its own term is applied: everything committed before is too.
       if (
         this.soft.role === Role.Leader &&
@@ -363,6 +419,8 @@ export class Replica implements EntryLog {
         this.onRoleChange(this.role);
       }
     }
+    // 4. Reads confirmed by the leader, once what was committed then is applied here.
+    this.serveReads(rd);
     this.raw.advance();
     if (rd.committedEntries.length > 0) this.snapshotter.afterApply(rd.committedEntries.length, bytes);
   }
@@ -388,6 +446,7 @@ export class Replica implements EntryLog {
     await this.log.restartAfter(meta.zxid);
     this.durableZxid = meta.zxid;
     this.persistedIndex = meta.index;
+    this.appliedIndex = meta.index;
     this.local = [];
     this.localHead = 0;
     this.machine.adopt(machine);
@@ -398,6 +457,7 @@ export class Replica implements EntryLog {
 
   private roleChanged(soft: SoftState): void {
     this.soft = soft;
+    this.failReads();
     this.leaderReady = false;
     this.options.log.info(
       `replica ${this.options.id}: ${soft.role}${soft.lead === 0 ? ", no leader known" : `, leader ${soft.lead}`} ` +

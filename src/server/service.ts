@@ -528,6 +528,18 @@ export class ZooKeeperService implements ConnectionHandler {
           this.options.reconfigEnabled ? Err.UNIMPLEMENTED : Err.RECONFIGDISABLED,
         );
         return;
+      case OpCode.sync: {
+        // Linearizable, unlike ZooKeeper's (ZOOKEEPER-1675): the reply waits until this server has
+        // applied everything the leader had committed when the sync arrived, as a quorum confirms.
+        conn.stats.lastOp = "SYNC";
+        const fill = conn.replyLater();
+        const path = req.path;
+        void this.log.readIndex().then((confirmed) => {
+          if (!confirmed) conn.close();
+          else fill(replyFrame(xid, this.state.lastZxid, 0, { record: "SyncResponse", path }));
+        });
+        return;
+      }
       case OpCode.deleteContainer:
         // Issued by the server's own clean-up, never accepted from clients.
         conn.replyError(xid, -1n, Err.UNIMPLEMENTED, true);

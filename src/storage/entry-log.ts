@@ -17,6 +17,12 @@ export interface EntryLog {
   append(draft: EntryDraft): boolean;
   /** Called with committed entries in log order, each exactly once. Set once by the server. */
   onCommit: (entries: readonly Entry[]) => void;
+  /**
+   * Resolves true once this server has applied every entry committed when it was called, as the
+   * leader confirms with a quorum (a read index): a read after it is linearizable. False when that
+   * cannot be confirmed (no leader, or leadership changed meanwhile).
+   */
+  readIndex(): Promise<boolean>;
   /** Commits what is queued, then stops accepting entries. */
   close(): Promise<void>;
 }

@@ -40,6 +40,11 @@ export class InMemoryEntryLog implements EntryLog {
     if (batch.length > 0) this.onCommit(batch);
   }
 
+  /** The log plays a leader alone: what it committed is applied once this turn's batch is. */
+  readIndex(): Promise<boolean> {
+    return new Promise((resolve) => setImmediate(() => resolve(!this.closed)));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     while (this.queued.length > 0) this.commit();

@@ -248,3 +248,19 @@ test("a damaged hard state stops start-up rather than risk a second vote in a te
     (e: unknown) => e instanceof StorageError && e.code === "PDK_STATE_CORRUPT",
   );
 });
+
+test("a read index on a lone leader confirms once its own term's entry is applied, and fails once closed", async () => {
+  const sim = await newSim();
+  const { replica, committed } = await boot(sim.process());
+  replica.start();
+  await replica.firstLeadership();
+  replica.append(session());
+  replica.append(create("/r"));
+  assert.equal(await replica.readIndex(), true);
+  assert.ok(
+    committed.some((e) => e.txn.kind === "create"),
+    "what was proposed before the read index is applied when it confirms",
+  );
+  await replica.close();
+  assert.equal(await replica.readIndex(), false);
+});
