@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { connect } from "../../src/client/index.js";
+import { debianSkipReason } from "../support/debian.js";
 import { fourLetterWord } from "../support/four-letter-word.js";
+import { runKazooScript } from "../support/kazoo.js";
 import { repoRoot } from "../support/paths.js";
 import { freeLoopbackPort } from "../support/ports.js";
 
@@ -222,3 +224,71 @@ test("a member that was down while the others snapshotted is caught up with the 
     await stopAll(members);
   }
 });
+
+const kazooSkip = debianSkipReason(["python3-kazoo"]);
+
+test("kazoo, with every member in its connect string, writes through a leader's SIGKILL with one session", {
+  skip: kazooSkip,
+}, async () => {
+  const members = await startEnsemble(3);
+  try {
+    await until("one leader and two followers serve", async () => {
+      const modes = await Promise.all(members.map(mode));
+      return (
+        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
+      );
+    });
+    const connectString = members.map((m) => `127.0.0.1:${m.clientPort}`).join(",");
+    const watcher = await connect(connectString, { sessionTimeoutMs: 10_000 });
+    try {
+      const script = runKazooScript("python/kazoo_failover.py", connectString, 180_000);
+      const written = async () =>
+        (await watcher.exists("/kz")) ? (await watcher.getChildren("/kz")).length : 0;
+      await until("kazoo has written 20 nodes", async () => (await written().catch(() => 0)) >= 20);
+      const modes = await Promise.all(members.map(mode));
+      await kill(members[modes.indexOf("leader")]!);
+      const atKill = await untilValue(written);
+      await until(
+        "kazoo writes 20 more after the failover",
+        async () => (await written().catch(() => 0)) >= atKill + 20,
+      );
+      await until("the stop node is created", async () => {
+        try {
+          await watcher.create("/kz-stop", "");
+          return true;
+        } catch {
+          return (await watcher.exists("/kz-stop").catch(() => undefined)) !== undefined;
+        }
+      });
+      const { result, facts } = await script;
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(facts.get("error"), undefined, `kazoo stopped on ${String(facts.get("error"))}`);
+      assert.equal(facts.get("session_end"), facts.get("session_start"), "kazoo kept its session");
+      assert.equal(facts.get("owner_exists"), true, "its ephemeral node survived the failover");
+      const acked = facts.get("acked") as string[];
+      assert.ok(acked.length >= atKill + 20);
+      await watcher.sync("/");
+      const children = new Set(await watcher.getChildren("/kz"));
+      for (const path of acked) assert.ok(children.has(path.slice("/kz/".length)), `${path} survived`);
+    } finally {
+      await watcher.close();
+    }
+  } catch (error) {
+    console.error(logs(members));
+    throw error;
+  } finally {
+    await stopAll(members);
+  }
+});
+
+/** The value `read` gives once it succeeds (polled through a failover). */
+async function untilValue(read: () => Promise<number>): Promise<number> {
+  for (let i = 0; ; i++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (i > 1000) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
