@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import { peekEntryZxid } from "../state/entry.js";
-import { diskFailure, invariant, StorageError } from "./errors.js";
+import { DATA_LOST_REMEDY, diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
 import { LOG_EXTENT_NAME, writeLogExtent } from "./log-extent.js";
 import { hex, type LogTail, listSegments } from "./log-reader.js";
@@ -310,8 +310,7 @@ export class DurableEntryLog {
       new StorageError(
         "PDK_LOG_CORRUPT",
         `cannot remove the last ${count} entries of the log in ${this.options.dir}: ${why}; the server stops ` +
-          "rather than keep entries the leader replaced. Remove this member's dataDir and dataLogDir and " +
-          "restart it to resync it from the ensemble.",
+          `rather than keep entries the leader replaced. ${DATA_LOST_REMEDY}`,
       );
     if (segment === undefined) throw fail("there is no segment to cut");
     let bytes: Buffer;

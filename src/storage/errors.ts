@@ -16,6 +16,16 @@ export type StorageErrorCode =
   /** The log was closed or has failed; the server is shutting down. */
   | "PDK_LOG_CLOSED";
 
+/**
+ * What to do when this server's own data cannot be used. An empty member under its old id would
+ * forget the term and vote it recorded, so resyncing one from the ensemble needs a new id.
+ */
+export const DATA_LOST_REMEDY =
+  "Restore this server's dataDir and dataLogDir from a backup. A member of an ensemble may instead " +
+  "start empty under a new server id (a new server.N line in every member's zoo.cfg, then a rolling " +
+  "restart); not under its old id, whose recorded term and vote an empty member would forget. A " +
+  "standalone server started empty has lost its data.";
+
 export class StorageError extends Error {
   constructor(
     readonly code: StorageErrorCode,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { HardState } from "../consensus/types.js";
 import { replaceFile } from "./atomic-file.js";
 import { checksum } from "./checksum.js";
-import { StorageError } from "./errors.js";
+import { DATA_LOST_REMEDY, StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
 
 /** Not a segment name, so purge and log recovery leave it alone. */
@@ -52,8 +52,7 @@ export async function readHardState(fs: FileSystem, dir: string): Promise<HardSt
     throw new StorageError(
       "PDK_STATE_CORRUPT",
       `${path} is damaged, so this server cannot know the last term it voted in; it refuses to start, ` +
-        "since a second vote in one term could elect two leaders. Remove this server's dataDir and " +
-        "dataLogDir to resync it from the ensemble (a standalone server would lose its data).",
+        `since a second vote in one term could elect two leaders. ${DATA_LOST_REMEDY}`,
     );
   }
   return { term: b.readUInt32BE(8), vote: b.readUInt32BE(12), commit: Number(b.readBigUInt64BE(16)) };

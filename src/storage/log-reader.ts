@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { JuteDecodeError } from "../protocol/jute.js";
 import { type Entry, EntryDecoder } from "../state/entry.js";
-import { invariant, StorageError } from "./errors.js";
+import { DATA_LOST_REMEDY, invariant, StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
 import { LOG_EXTENT_NAME, type LogExtent, readLogExtent } from "./log-extent.js";
 import type { StorageLogger } from "./logger.js";
@@ -95,9 +95,7 @@ export interface LogScan {
 /** Segments considered at start-up; more than this means purging has not run for a very long time. */
 const SEGMENTS_MAX = 100_000;
 
-const REMEDY =
-  "the server refuses to start. Restore this data directory from a backup, or remove it to resync " +
-  "this server from the ensemble; a standalone server would lose its data";
+const REMEDY = `the server refuses to start. ${DATA_LOST_REMEDY}`;
 
 export function hex(zxid: bigint): string {
   return `0x${BigInt.asUintN(64, zxid).toString(16)}`;

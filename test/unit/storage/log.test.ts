@@ -437,7 +437,8 @@ test("cutting records beyond the newest segment, or all of it, is refused rather
   for (const count of [3, 4]) {
     await assert.rejects(
       opened.log.dropLast(count),
-      (e: unknown) => e instanceof StorageError && e.code === "PDK_LOG_CORRUPT" && /resync/.test(e.message),
+      (e: unknown) =>
+        e instanceof StorageError && e.code === "PDK_LOG_CORRUPT" && /new server id/.test(e.message),
     );
   }
   const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
