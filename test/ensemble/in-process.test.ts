@@ -29,12 +29,14 @@ interface Ensemble {
   readonly root: string;
 }
 
-async function startEnsemble(size: number): Promise<Ensemble> {
+async function startEnsemble(size: number, observers = 0): Promise<Ensemble> {
   const root = mkdtempSync(join(tmpdir(), "paddock-inproc-"));
   const ports = await Promise.all(Array.from({ length: size * 3 }, () => freeLoopbackPort()));
   const lines = Array.from(
     { length: size },
-    (_, i) => `server.${i + 1}=127.0.0.1:${ports[size + 2 * i]}:${ports[size + 2 * i + 1]};${ports[i]}`,
+    (_, i) =>
+      `server.${i + 1}=127.0.0.1:${ports[size + 2 * i]}:${ports[size + 2 * i + 1]}` +
+      `${i >= size - observers ? ":observer" : ""};${ports[i]}`,
   );
   const network = new MemoryNetwork();
   const members: Member[] = [];
@@ -164,4 +166,34 @@ test("the leader cut off: the others elect a new one, the session and every ackn
   } finally {
     await client.close();
   }
+});
+
+test("an observer replicates, serves reads and takes writes, and its loss costs no quorum", async () => {
+  const e = await startEnsemble(4, 1);
+  ensembles.push(e);
+  const observer = e.members[3]!;
+  await until("every member serves", () => e.members.every((m) => m.replica.role.ready));
+  assert.equal(observer.service.mode, "observer");
+  assert.deepEqual(observer.replica.status().conf, { voters: [1, 2, 3], learners: [4] });
+  const client = await connect(`127.0.0.1:${observer.address.port}`, { sessionTimeoutMs: 10_000 });
+  try {
+    await client.create("/through-observer", "o");
+    assert.equal(String((await client.getData("/through-observer")).data), "o");
+  } finally {
+    await client.close();
+  }
+  // Three voters without the observer still commit.
+  e.network.isolate(4);
+  const leader = leaderOf(e)!;
+  const direct = await connect(`127.0.0.1:${leader.address.port}`, { sessionTimeoutMs: 10_000 });
+  try {
+    await direct.create("/without-observer", "v");
+  } finally {
+    await direct.close();
+  }
+  e.network.heal(4);
+  await until(
+    "the observer catches up",
+    () => observer.storage.machine.statOf("/without-observer") !== undefined,
+  );
 });
