@@ -2,9 +2,10 @@
 // describes, logs where it serves, and shuts down cleanly on SIGINT/SIGTERM.
 
 import { pino } from "pino";
+import { ReplicaEnsembleView } from "../admin/replica-ensemble-view.js";
 import { startAdmin } from "../admin/start-admin.js";
 import { PADDOCK_VERSION } from "../admin/version.js";
-import { loadZooCfg } from "../server/config.js";
+import { isDistributed, loadZooCfg } from "../server/config.js";
 import { startMember } from "../server/member.js";
 import { ignoredArgumentsWarning, type ServerArguments } from "./server-arguments.js";
 
@@ -48,6 +49,7 @@ export async function runServer(args: ServerArguments): Promise<void> {
     dirSizes: member.dirSizes,
     words: member.words,
     log,
+    ...(isDistributed(config) ? { ensemble: new ReplicaEnsembleView(member) } : {}),
   });
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);

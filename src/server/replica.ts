@@ -513,6 +513,11 @@ export class Replica implements EntryLog {
     return this.markerEntry(e);
   }
 
+  /** On the leader, each member's replication progress (empty elsewhere), for status pages. */
+  progress(): { id: number; match: number; next: number; state: string }[] {
+    return this.raw.progress();
+  }
+
   /** The membership and position, for status pages. */
   status(): { conf: ConfState; applied: number; commit: number; term: number } {
     const s = this.raw.status();

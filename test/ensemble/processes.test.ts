@@ -93,6 +93,7 @@ async function startEnsemble(size: number): Promise<MemberProcess[]> {
         `clientPort=${ports[i]}`,
         "clientPortAddress=127.0.0.1",
         "4lw.commands.whitelist=*",
+        "admin.enableServer=false",
         ...lines,
         "",
       ].join("\n"),
@@ -126,6 +127,21 @@ test("a leader killed under load: the session and every acknowledged write survi
       return (
         modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
       );
+    });
+    // mntr carries ZooKeeper's ensemble keys.
+    const leaderMntr = await fourLetterWord(
+      members[(await Promise.all(members.map(mode))).indexOf("leader")]!.clientPort,
+      "mntr",
+    );
+    assert.match(leaderMntr, /^zk_server_state\tleader$/m);
+    assert.match(leaderMntr, /^zk_peer_state\tleading - broadcast$/m);
+    assert.match(leaderMntr, /^zk_quorum_size\t3$/m);
+    await until("the leader reports both followers synced", async () => {
+      const text = await fourLetterWord(
+        members[(await Promise.all(members.map(mode))).indexOf("leader")]!.clientPort,
+        "mntr",
+      );
+      return /^zk_synced_followers\t2$/m.test(text);
     });
     const connectString = members.map((m) => `127.0.0.1:${m.clientPort}`).join(",");
     const client = await connect(connectString, { sessionTimeoutMs: 10_000 });

@@ -147,21 +147,27 @@ export class ServerMetrics {
     return metrics;
   }
 
-  /** Gauges ZooKeeper registers only on quorum members, and only on the leader. */
+  /**
+   * Gauges ZooKeeper registers only on quorum members (the learner counts only on the leader). A
+   * member's role changes while it runs, so they are all registered and read 0 off the leader.
+   */
   private ensembleGauges(gauge: (name: string, read: () => number) => Metric): Metric[] {
     const e = this.ensemble;
     if (!e.inQuorum) return [];
     const voters = () => e.members.filter((m) => m.learnerType === "participant").length;
-    const out = [gauge("quorum_size", voters)];
-    if (e.role === "leader") {
-      out.push(
-        gauge("learners", () => e.learners.length),
-        gauge("synced_followers", () => e.syncedFollowers),
-        gauge("synced_observers", () => e.syncedObservers.length),
-      );
-    } else if (e.role === "follower") {
-      out.push(gauge("synced_observers", () => e.syncedObservers.length));
-    }
+    const onLeader = (read: () => number) => () => (e.role === "leader" ? read() : 0);
+    const out = [
+      gauge("quorum_size", voters),
+      gauge(
+        "learners",
+        onLeader(() => e.learners.length),
+      ),
+      gauge(
+        "synced_followers",
+        onLeader(() => e.syncedFollowers),
+      ),
+      gauge("synced_observers", () => e.syncedObservers.length),
+    ];
     return out;
   }
 }
