@@ -14,6 +14,7 @@ import { connect } from "../../src/client/index.js";
 import { debianSkipReason } from "../support/debian.js";
 import { fourLetterWord } from "../support/four-letter-word.js";
 import { runKazooScript } from "../support/kazoo.js";
+import { CreateMode, EventLog, ZkSession } from "../support/node-zookeeper-client.js";
 import { repoRoot } from "../support/paths.js";
 import { freeLoopbackPort } from "../support/ports.js";
 
@@ -308,3 +309,49 @@ async function untilValue(read: () => Promise<number>): Promise<number> {
     }
   }
 }
+
+test("node-zookeeper-client fails over from a killed member with its session, and a watch set before fires after", async () => {
+  const members = await startEnsemble(3);
+  try {
+    await until("one leader and two followers serve", async () => {
+      const modes = await Promise.all(members.map(mode));
+      return (
+        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
+      );
+    });
+    // Its first host is a follower: killing it makes the client move, as the connect string lists.
+    const modes = await Promise.all(members.map(mode));
+    const first = members[modes.indexOf("follower")]!;
+    const others = members.filter((m) => m !== first);
+    const connectString = [first, ...others].map((m) => `127.0.0.1:${m.clientPort}`).join(",");
+    const nzc = await ZkSession.connect(connectString);
+    const writer = await connect(others.map((m) => `127.0.0.1:${m.clientPort}`).join(","), {
+      sessionTimeoutMs: 10_000,
+    });
+    try {
+      const before = nzc.sessionId.toString("hex");
+      await nzc.create("/nzc-owner", Buffer.from("x"), CreateMode.EPHEMERAL);
+      await nzc.create("/nzc-watched", Buffer.from("v1"));
+      const events = new EventLog();
+      await nzc.getData("/nzc-watched", events.watcher);
+      await kill(first);
+      await writer.setData("/nzc-watched", "v2");
+      assert.equal(
+        await events.next(),
+        "NODE_DATA_CHANGED@/nzc-watched",
+        "the watch re-armed on the new member fires",
+      );
+      assert.equal(String((await nzc.getData("/nzc-watched")).data), "v2");
+      assert.equal(nzc.sessionId.toString("hex"), before, "the session moved with the client");
+      assert.ok(await writer.exists("/nzc-owner"), "its ephemeral node survived");
+    } finally {
+      await writer.close();
+      await nzc.close();
+    }
+  } catch (error) {
+    console.error(logs(members));
+    throw error;
+  } finally {
+    await stopAll(members);
+  }
+});
