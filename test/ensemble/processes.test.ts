@@ -355,3 +355,47 @@ test("node-zookeeper-client fails over from a killed member with its session, an
     await stopAll(members);
   }
 });
+
+test("a quorum lost for longer than the session timeout and regained: the client's session and ephemeral survive", async () => {
+  const members = await startEnsemble(3);
+  try {
+    await until("one leader and two followers serve", async () => {
+      const modes = await Promise.all(members.map(mode));
+      return (
+        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
+      );
+    });
+    const [survivor, a, b] = members as [MemberProcess, MemberProcess, MemberProcess];
+    const connectString = members.map((m) => `127.0.0.1:${m.clientPort}`).join(",");
+    const sessionTimeoutMs = 4_000;
+    const nzc = await ZkSession.connect(connectString, undefined, sessionTimeoutMs);
+    const states: string[] = [];
+    for (const name of ["connected", "disconnected", "expired"]) nzc.raw.on(name, () => states.push(name));
+    try {
+      const before = nzc.sessionId.toString("hex");
+      await nzc.create("/nq-owner", Buffer.from("x"), CreateMode.EPHEMERAL);
+      await kill(a);
+      await kill(b);
+      await until("the survivor stops serving", async () => (await mode(survivor)) === undefined);
+      // Longer than the session's timeout with no quorum: no leader can expire anything meanwhile.
+      const lostAt = Date.now();
+      await until(
+        "the outage outlasts the session timeout",
+        () => Date.now() - lostAt > sessionTimeoutMs + 2_000,
+      );
+      launch(a);
+      await until("a quorum serves again", async () => (await mode(survivor)) !== undefined);
+      await until("the client is connected again", () => states.at(-1) === "connected");
+      assert.equal(nzc.sessionId.toString("hex"), before, "the same session");
+      assert.ok(!states.includes("expired"), `states ${states}`);
+      assert.ok(await nzc.exists("/nq-owner"), "the ephemeral node survived the outage");
+    } finally {
+      await nzc.close();
+    }
+  } catch (error) {
+    console.error(logs(members));
+    throw error;
+  } finally {
+    await stopAll(members);
+  }
+});

@@ -109,9 +109,13 @@ export class ZkSession {
   private constructor(readonly raw: RawClient) {}
 
   /** Connects and waits for the session; `resume` reuses an existing session id and password. */
-  static async connect(connectString: string, resume?: { id: Buffer; password: Buffer }): Promise<ZkSession> {
+  static async connect(
+    connectString: string,
+    resume?: { id: Buffer; password: Buffer },
+    sessionTimeoutMs = 30_000,
+  ): Promise<ZkSession> {
     const raw = zookeeperClient.createClient(connectString, {
-      sessionTimeout: 30_000,
+      sessionTimeout: sessionTimeoutMs,
       ...(resume ? { sessionId: resume.id, sessionPassword: resume.password } : {}),
     });
     const connected = nextEvent(raw, "connected");
