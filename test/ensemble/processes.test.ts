@@ -112,6 +112,28 @@ async function startEnsemble(size: number): Promise<MemberProcess[]> {
   return members;
 }
 
+/**
+ * Starts three members, waits for a leader and two followers, runs `body`, and stops them all; on a
+ * failure their logs are printed first.
+ */
+async function withEnsemble(body: (members: MemberProcess[]) => Promise<void>): Promise<void> {
+  const members = await startEnsemble(3);
+  try {
+    await until("one leader and two followers serve", async () => {
+      const modes = await Promise.all(members.map(mode));
+      return (
+        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
+      );
+    });
+    await body(members);
+  } catch (error) {
+    console.error(logs(members));
+    throw error;
+  } finally {
+    await stopAll(members);
+  }
+}
+
 async function stopAll(members: readonly MemberProcess[]): Promise<void> {
   for (const m of members) if (m.child !== undefined) await kill(m);
 }
@@ -121,14 +143,7 @@ function logs(members: readonly MemberProcess[]): string {
 }
 
 test("a leader killed under load: the session and every acknowledged write survive, and the member rejoins", async () => {
-  const members = await startEnsemble(3);
-  try {
-    await until("one leader and two followers serve", async () => {
-      const modes = await Promise.all(members.map(mode));
-      return (
-        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
-      );
-    });
+  await withEnsemble(async (members) => {
     // mntr carries ZooKeeper's ensemble keys.
     const leaderMntr = await fourLetterWord(
       members[(await Promise.all(members.map(mode))).indexOf("leader")]!.clientPort,
@@ -185,23 +200,11 @@ test("a leader killed under load: the session and every acknowledged write survi
     } finally {
       await client.close();
     }
-  } catch (error) {
-    console.error(logs(members));
-    throw error;
-  } finally {
-    await stopAll(members);
-  }
+  });
 });
 
 test("a member that was down while the others snapshotted is caught up with the leader's snapshot, streamed over the quorum port", async () => {
-  const members = await startEnsemble(3);
-  try {
-    await until("one leader and two followers serve", async () => {
-      const modes = await Promise.all(members.map(mode));
-      return (
-        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
-      );
-    });
+  await withEnsemble(async (members) => {
     const modes = await Promise.all(members.map(mode));
     const lost = members[modes.indexOf("follower")]!;
     const leader = members[modes.indexOf("leader")]!;
@@ -234,12 +237,7 @@ test("a member that was down while the others snapshotted is caught up with the 
     } finally {
       await client.close();
     }
-  } catch (error) {
-    console.error(logs(members));
-    throw error;
-  } finally {
-    await stopAll(members);
-  }
+  });
 });
 
 const kazooSkip = debianSkipReason(["python3-kazoo"]);
@@ -247,14 +245,7 @@ const kazooSkip = debianSkipReason(["python3-kazoo"]);
 test("kazoo, with every member in its connect string, writes through a leader's SIGKILL with one session", {
   skip: kazooSkip,
 }, async () => {
-  const members = await startEnsemble(3);
-  try {
-    await until("one leader and two followers serve", async () => {
-      const modes = await Promise.all(members.map(mode));
-      return (
-        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
-      );
-    });
+  await withEnsemble(async (members) => {
     const connectString = members.map((m) => `127.0.0.1:${m.clientPort}`).join(",");
     const watcher = await connect(connectString, { sessionTimeoutMs: 10_000 });
     try {
@@ -290,12 +281,7 @@ test("kazoo, with every member in its connect string, writes through a leader's 
     } finally {
       await watcher.close();
     }
-  } catch (error) {
-    console.error(logs(members));
-    throw error;
-  } finally {
-    await stopAll(members);
-  }
+  });
 });
 
 /** The value `read` gives once it succeeds (polled through a failover). */
@@ -311,14 +297,7 @@ async function untilValue(read: () => Promise<number>): Promise<number> {
 }
 
 test("node-zookeeper-client fails over from a killed member with its session, and a watch set before fires after", async () => {
-  const members = await startEnsemble(3);
-  try {
-    await until("one leader and two followers serve", async () => {
-      const modes = await Promise.all(members.map(mode));
-      return (
-        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
-      );
-    });
+  await withEnsemble(async (members) => {
     // Its first host is a follower: killing it makes the client move, as the connect string lists.
     const modes = await Promise.all(members.map(mode));
     const first = members[modes.indexOf("follower")]!;
@@ -348,23 +327,11 @@ test("node-zookeeper-client fails over from a killed member with its session, an
       await writer.close();
       await nzc.close();
     }
-  } catch (error) {
-    console.error(logs(members));
-    throw error;
-  } finally {
-    await stopAll(members);
-  }
+  });
 });
 
 test("a quorum lost for longer than the session timeout and regained: the client's session and ephemeral survive", async () => {
-  const members = await startEnsemble(3);
-  try {
-    await until("one leader and two followers serve", async () => {
-      const modes = await Promise.all(members.map(mode));
-      return (
-        modes.filter((m) => m === "leader").length === 1 && modes.filter((m) => m === "follower").length === 2
-      );
-    });
+  await withEnsemble(async (members) => {
     const [survivor, a, b] = members as [MemberProcess, MemberProcess, MemberProcess];
     const connectString = members.map((m) => `127.0.0.1:${m.clientPort}`).join(",");
     const sessionTimeoutMs = 4_000;
@@ -392,10 +359,5 @@ test("a quorum lost for longer than the session timeout and regained: the client
     } finally {
       await nzc.close();
     }
-  } catch (error) {
-    console.error(logs(members));
-    throw error;
-  } finally {
-    await stopAll(members);
-  }
+  });
 });
