@@ -14,6 +14,8 @@ import {
   type ServerConfig,
 } from "../server/config.js";
 import { ClientListener } from "../server/listener.js";
+import { type ClientSecurity, startClientSecurity } from "../server/security/client-security.js";
+import { readSecurityConfig, type SecurityConfig } from "../server/security/security-config.js";
 import { ZooKeeperService } from "../server/service.js";
 import { loadOrCreateSessionSecret } from "../server/session-credentials.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
@@ -46,6 +48,20 @@ export async function runServer(configPath: string | undefined): Promise<void> {
     const loaded = loadZooCfg(configPath);
     config = loaded.config;
     for (const warning of loaded.warnings) log.warn(warning);
+  }
+  let securityConfig: SecurityConfig;
+  let security: ClientSecurity;
+  try {
+    securityConfig = readSecurityConfig(config, configPath ?? "the default configuration");
+    for (const warning of securityConfig.warnings) log.warn(warning);
+    security = startClientSecurity(securityConfig, {
+      info: (m) => log.info(m),
+      warn: (m) => log.warn(m),
+    });
+  } catch (error) {
+    log.fatal(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+    return;
   }
   if (isDistributed(config)) {
     log.warn("server.N lines name an ensemble; this version serves standalone and ignores them");
@@ -97,6 +113,8 @@ export async function runServer(configPath: string | undefined): Promise<void> {
       containerMaxPerMinute: config.containerMaxPerMinute,
       now: Date.now,
       log: { warn: (message) => log.warn(message) },
+      sasl: security.sasl,
+      enforcedAuthSchemes: security.enforcedAuthSchemes,
     },
     storage.log,
     storage.machine,
@@ -113,17 +131,40 @@ export async function runServer(configPath: string | undefined): Promise<void> {
   service.fourLetterWordHandler = (word, payload, conn) => words.answer(word, payload, conn);
   const listener = new ClientListener(
     service,
-    { host: config.clientPortAddress, port: config.clientPort, maxClientCnxns: config.maxClientCnxns },
+    {
+      host: config.clientPortAddress,
+      port: config.clientPort,
+      maxClientCnxns: config.maxClientCnxns,
+      prepare: security.plainPortPreparer,
+    },
     (message) => log.warn(message),
   );
+  const secureListener =
+    securityConfig.secureClientPort === undefined
+      ? undefined
+      : new ClientListener(
+          service,
+          {
+            host: securityConfig.secureClientPortAddress,
+            port: securityConfig.secureClientPort,
+            maxClientCnxns: config.maxClientCnxns,
+            prepare: security.securePortPreparer,
+          },
+          (message) => log.warn(message),
+        );
   const address = await listener.listen();
+  const secureAddress = await secureListener?.listen();
   service.start();
   log.info(
     { version: PADDOCK_VERSION, host: address.host, port: address.port, dataDir: config.dataDir },
-    `paddock serving ZooKeeper clients on ${address.host}:${address.port}`,
+    `paddock serving ZooKeeper clients on ${address.host}:${address.port}` +
+      (securityConfig.portUnification ? " (TLS and plaintext)" : "") +
+      (secureAddress ? `, TLS on ${secureAddress.host}:${secureAddress.port}` : ""),
   );
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
+    security.close();
+    await secureListener?.close();
     await listener.close();
     await service.stop();
     try {

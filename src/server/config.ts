@@ -5,6 +5,7 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { securityKeyOf } from "./security/security-keys.js";
 
 /** The four-letter words an operator may name in `4lw.commands.whitelist`. */
 export const FOUR_LETTER_WORDS = [
@@ -120,6 +121,16 @@ export interface ServerConfig {
   readonly metricsProvider: Readonly<Record<string, string>>;
   /** This server's id from `dataDir/myid`; undefined when there is no myid file. */
   readonly serverId: number | undefined;
+  /** TLS, SASL and enforcement keys as written (without `zookeeper.`); security/security-config.ts reads them. */
+  readonly security: readonly SecuritySetting[];
+}
+
+/** One security key as written in zoo.cfg, kept with its place for error messages. */
+export interface SecuritySetting {
+  readonly key: string;
+  readonly value: string;
+  readonly line: number;
+  readonly source: string;
 }
 
 /** A zoo.cfg (or myid) that Paddock refuses to start with. */
@@ -178,6 +189,7 @@ export function defaultConfig(): ServerConfig {
     adminServerAddress: "0.0.0.0",
     metricsProvider: {},
     serverId: undefined,
+    security: [],
   });
 }
 
@@ -321,8 +333,19 @@ function parse(text: string, source: string): Parsed {
   const parsed: Parsed = { config: draft, warnings: [], source, lineOf: new Map() };
   const servers = new Map<number, QuorumServer>();
   const metricsProvider = new Map<string, string>();
+  const security = new Map<string, SecuritySetting>();
 
   for (const setting of readProperties(text, source)) {
+    const securityKey = securityKeyOf(setting.key);
+    if (securityKey !== undefined) {
+      const earlier = parsed.lineOf.get(securityKey);
+      if (earlier !== undefined) {
+        warn(parsed, setting, `${securityKey} was already set on line ${earlier}; this line wins`);
+      }
+      parsed.lineOf.set(securityKey, setting.line);
+      security.set(securityKey, { ...setting, key: securityKey });
+      continue;
+    }
     const handler = HANDLERS.get(setting.key);
     const serverMatch = /^server\.(.*)$/.exec(setting.key);
     const metricsKey = setting.key.startsWith("metricsProvider.") ? setting.key.slice(16) : "";
@@ -351,6 +374,7 @@ function parse(text: string, source: string): Parsed {
 
   if (!parsed.lineOf.has("dataLogDir")) draft.dataLogDir = draft.dataDir;
   draft.metricsProvider = Object.fromEntries(metricsProvider);
+  draft.security = [...security.values()];
   draft.servers = [...servers.values()].sort((a, b) => a.id - b.id);
   checkSessionTimeouts(parsed);
   checkEnsemble(parsed);
@@ -637,6 +661,7 @@ function freeze(config: Draft | ServerConfig): ServerConfig {
     fourLetterWordWhitelist: Object.freeze([...config.fourLetterWordWhitelist]),
     servers: Object.freeze(config.servers.map((server) => Object.freeze({ ...server }))),
     metricsProvider: Object.freeze({ ...config.metricsProvider }),
+    security: Object.freeze(config.security.map((setting) => Object.freeze({ ...setting }))),
   });
 }
 

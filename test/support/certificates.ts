@@ -34,7 +34,10 @@ const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes
 
 export function createCertificateAuthority(subject = "/CN=Paddock Test CA"): CertificateAuthority {
   const dir = mkdtempSync(join(tmpdir(), "paddock-certs-"));
-  openssl(["req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", subject], dir);
+  openssl(
+    ["req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", subject],
+    dir,
+  );
   return {
     dir,
     caCert: join(dir, "ca.crt"),
@@ -51,12 +54,19 @@ export interface IssueOptions {
   readonly multivalueRdn?: boolean;
 }
 
-export function issueCertificate(ca: CertificateAuthority, name: string, options: IssueOptions): IssuedCertificate {
+export function issueCertificate(
+  ca: CertificateAuthority,
+  name: string,
+  options: IssueOptions,
+): IssuedCertificate {
   const dir = ca.dir;
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
   const extFile = join(dir, `${name}.ext`);
-  writeFileSync(extFile, `${(options.extensions ?? ["extendedKeyUsage=serverAuth,clientAuth"]).join("\n")}\n`);
+  writeFileSync(
+    extFile,
+    `${(options.extensions ?? ["extendedKeyUsage=serverAuth,clientAuth"]).join("\n")}\n`,
+  );
   openssl(
     [
       "req",
@@ -106,7 +116,12 @@ export function issueServerCertificate(ca: CertificateAuthority, name = "server"
 }
 
 /** A PKCS#12 bundle of a certificate, its key and the CA, protected by `password`. */
-export function pkcs12Of(ca: CertificateAuthority, issued: IssuedCertificate, name: string, password: string): string {
+export function pkcs12Of(
+  ca: CertificateAuthority,
+  issued: IssuedCertificate,
+  name: string,
+  password: string,
+): string {
   const out = join(ca.dir, `${name}.p12`);
   openssl(
     [

@@ -17,8 +17,9 @@ export async function runKazooScript(
   script: string,
   connectString: string,
   timeoutMs: number,
+  extraArgs: readonly string[] = [],
 ): Promise<{ result: RunResult; facts: Map<string, unknown> }> {
-  const result = await run(python, [compatSource(script), connectString], {
+  const result = await run(python, [compatSource(script), connectString, ...extraArgs], {
     timeoutMs,
     env: debianPythonEnv(),
   });

@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { isDistinguishedName, x509IdentityOf } from "../../../src/data/x509-identity.js";
-import { debianSkipReason } from "../../support/debian.js";
 import {
   type CertificateAuthority,
   createCertificateAuthority,
   derOf,
   issueCertificate,
 } from "../../support/certificates.js";
+import { debianSkipReason } from "../../support/debian.js";
 
 const skip = debianSkipReason(["openssl"]);
 
