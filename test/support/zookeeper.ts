@@ -14,7 +14,10 @@ const javaDir = "/usr/share/java";
 /** Debian packages holding the server jars (libzookeeper-java) and a Java runtime. */
 export const zookeeperPackages = ["zookeeper"];
 
-/** zookeeper.jar needs jute for records, slf4j for logging, metrics-core and snappy for snapshots. */
+/**
+ * zookeeper.jar needs jute for records, slf4j for logging, metrics-core and snappy for snapshots,
+ * and Netty for its TLS connection factory (NettyServerCnxnFactory).
+ */
 export const zookeeperClasspath = [
   "zookeeper.jar",
   "zookeeper-jute.jar",
@@ -22,6 +25,14 @@ export const zookeeperClasspath = [
   "slf4j-simple.jar",
   "metrics-core.jar",
   "snappy-java.jar",
+  "netty-resolver.jar",
+  "netty-transport.jar",
+  "netty-transport-native-unix-common.jar",
+  "netty-transport-native-epoll.jar",
+  "netty-handler.jar",
+  "netty-buffer.jar",
+  "netty-codec.jar",
+  "netty-common.jar",
 ]
   .map((jar) => join(javaDir, jar))
   .join(":");
