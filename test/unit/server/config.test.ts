@@ -449,11 +449,11 @@ describe("unknown and repeated keys", () => {
   test("unknown keys warn with their line and never fail", () => {
     // Files written for ZooKeeper carry settings Paddock does not implement; they must not stop start-up.
     const { config, warnings } = parse(
-      "secureClientPort=2281\ntickTime=100\ngroup.1=1:2:3\nmetricsProvider.=x",
+      "weightedDecay=2281\ntickTime=100\ngroup.1=1:2:3\nmetricsProvider.=x",
     );
     assert.equal(config.tickTimeMs, 100);
     assert.deepEqual(warnings, [
-      'zoo.cfg line 1: unknown key "secureClientPort" is ignored',
+      'zoo.cfg line 1: unknown key "weightedDecay" is ignored',
       'zoo.cfg line 3: unknown key "group.1" is ignored',
       'zoo.cfg line 4: unknown key "metricsProvider." is ignored',
     ]);
