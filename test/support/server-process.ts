@@ -135,6 +135,7 @@ export async function launchServer(spec: LaunchSpec): Promise<Target> {
     host: "127.0.0.1",
     port: spec.port,
     connectString: `127.0.0.1:${spec.port}`,
+    dir: spec.dir,
     stop,
   };
 }

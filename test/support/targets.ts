@@ -13,6 +13,8 @@ export interface Target {
   host: string;
   port: number;
   connectString: string;
+  /** The server's temporary directory: zoo.cfg, data/ and server.log (its output). */
+  dir: string;
   stop(): Promise<void>;
 }
 

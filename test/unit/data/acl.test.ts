@@ -73,7 +73,10 @@ describe("checkPerm", () => {
   test("x509 ids match by exact string; a differently spaced DN does not match", () => {
     const bob = [{ scheme: "x509", id: "CN=bob,OU=clients,O=Paddock" }];
     assert.equal(checkPerm([acl(Perms.ALL, "x509", "CN=bob,OU=clients,O=Paddock")], Perms.READ, bob), true);
-    assert.equal(checkPerm([acl(Perms.ALL, "x509", "CN=bob, OU=clients, O=Paddock")], Perms.READ, bob), false);
+    assert.equal(
+      checkPerm([acl(Perms.ALL, "x509", "CN=bob, OU=clients, O=Paddock")], Perms.READ, bob),
+      false,
+    );
   });
 
   test("a sasl user matches its own ACL, and a SASL user named super passes every sasl ACL", () => {

@@ -448,9 +448,7 @@ describe("java.util.Properties syntax", () => {
 describe("unknown and repeated keys", () => {
   test("unknown keys warn with their line and never fail", () => {
     // Files written for ZooKeeper carry settings Paddock does not implement; they must not stop start-up.
-    const { config, warnings } = parse(
-      "weightedDecay=2281\ntickTime=100\ngroup.1=1:2:3\nmetricsProvider.=x",
-    );
+    const { config, warnings } = parse("weightedDecay=2281\ntickTime=100\ngroup.1=1:2:3\nmetricsProvider.=x");
     assert.equal(config.tickTimeMs, 100);
     assert.deepEqual(warnings, [
       'zoo.cfg line 1: unknown key "weightedDecay" is ignored',

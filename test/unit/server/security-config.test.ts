@@ -19,7 +19,9 @@ function security(text: string) {
 
 describe("security keys in zoo.cfg", () => {
   test("ssl keys are read with and without the zookeeper. prefix, and clientAuth defaults to need", () => {
-    const plain = security("secureClientPort=2281\nssl.keyStore.location=/k.pem\nssl.trustStore.location=/t.pem");
+    const plain = security(
+      "secureClientPort=2281\nssl.keyStore.location=/k.pem\nssl.trustStore.location=/t.pem",
+    );
     const prefixed = security(
       "secureClientPort=2281\nzookeeper.ssl.keyStore.location=/k.pem\nzookeeper.ssl.trustStore.location=/t.pem",
     );
@@ -43,22 +45,35 @@ describe("security keys in zoo.cfg", () => {
   });
 
   const invalid: Array<[string, string, RegExp]> = [
-    ["ssl.clientAuth=maybe", "ssl.clientAuth", /zoo.cfg line 1: ssl.clientAuth=maybe is not none, want or need/],
+    [
+      "ssl.clientAuth=maybe",
+      "ssl.clientAuth",
+      /zoo.cfg line 1: ssl.clientAuth=maybe is not none, want or need/,
+    ],
     ["ssl.enabledProtocols=SSLv3", "protocol", /SSLv3.*not a TLS protocol/],
     ["ssl.ciphersuites=TLS_FAKE_SUITE", "cipher", /TLS_FAKE_SUITE.*not a cipher suite/],
     ["secureClientPortAddress=127.0.0.1", "address", /secureClientPort is not/],
     ["enforce.auth.enabled=true", "schemes", /needs enforce.auth.schemes/],
-    ["enforce.auth.enabled=true\nenforce.auth.schemes=kerberos", "provider", /"kerberos", which has no authentication provider/],
+    [
+      "enforce.auth.enabled=true\nenforce.auth.schemes=kerberos",
+      "provider",
+      /"kerberos", which has no authentication provider/,
+    ],
     ["authProvider.1=com.example.Custom", "class", /provider class Paddock does not have/],
   ];
   for (const [text, what, message] of invalid) {
     test(`a bad ${what} setting stops start-up with a message naming it`, () => {
-      assert.throws(() => security(text), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(
+        () => security(text),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
     });
   }
 
   test("sessionRequireClientSASLAuth enforces sasl, and keys that do nothing in ZooKeeper only warn", () => {
-    const s = security("sessionRequireClientSASLAuth=true\nrequireClientAuthScheme=sasl\njaasLoginRenew=3600000");
+    const s = security(
+      "sessionRequireClientSASLAuth=true\nrequireClientAuthScheme=sasl\njaasLoginRenew=3600000",
+    );
     assert.deepEqual(s.enforcedAuthSchemes, ["sasl"]);
     assert.equal(s.warnings.filter((w) => /has no effect/.test(w)).length, 2);
   });
@@ -68,8 +83,13 @@ describe("security keys in zoo.cfg", () => {
       () => security("ssl.keyStore.password=hunter2\nssl.keyStore.password.x=1\nssl.clientAuth=bad"),
       (e: unknown) => e instanceof Error && !e.message.includes("hunter2"),
     );
-    const s = security("ssl.trustStore.password=hunter2\nssl.bogusKey=1\nSASLAuthenticationProvider.superPassword=hunter2");
-    assert.ok(s.warnings.every((w) => !w.includes("hunter2")), s.warnings.join("\n"));
+    const s = security(
+      "ssl.trustStore.password=hunter2\nssl.bogusKey=1\nSASLAuthenticationProvider.superPassword=hunter2",
+    );
+    assert.ok(
+      s.warnings.every((w) => !w.includes("hunter2")),
+      s.warnings.join("\n"),
+    );
   });
 });
 
@@ -91,9 +111,11 @@ describe("key stores", { skip: debianSkipReason(["openssl"]) }, () => {
       const java = security(`${base}ssl.keyStore.location=${jks}`).clientTls!;
       assert.throws(
         () => loadTlsMaterial(java, "server"),
-        (e: unknown) => e instanceof TlsConfigError && /keytool -importkeystore -srckeystore .*server\.jks/.test(e.message),
+        (e: unknown) =>
+          e instanceof TlsConfigError && /keytool -importkeystore -srckeystore .*server\.jks/.test(e.message),
       );
-      const noTrust = security(`secureClientPort=2281\nssl.keyStore.location=${server.keyStorePem}`).clientTls!;
+      const noTrust = security(`secureClientPort=2281\nssl.keyStore.location=${server.keyStorePem}`)
+        .clientTls!;
       assert.throws(() => loadTlsMaterial(noTrust, "server"), /ssl.trustStore.location is not set/);
     } finally {
       ca.remove();
