@@ -11,11 +11,11 @@ import { after, before, describe, test } from "node:test";
 import { Err, OpCode } from "../../src/protocol/constants.js";
 import { debianSkipReason } from "../support/debian.js";
 import { runKazooScript } from "../support/kazoo.js";
-import { describeRun } from "../support/run.js";
+import { describeRun, run } from "../support/run.js";
 import { startTarget, type Target, targetPackages } from "../support/targets.js";
 import { RawSession } from "./differential/raw-session.js";
 
-const skip = debianSkipReason([...targetPackages(), "python3-kazoo", "python3-pure-sasl"]);
+const skip = debianSkipReason([...targetPackages(), "zookeeper", "python3-kazoo", "python3-pure-sasl"]);
 
 const JAAS = `Server {
     org.apache.zookeeper.server.auth.DigestLoginModule required
@@ -83,6 +83,40 @@ describe("SASL DIGEST-MD5 with kazoo", { skip }, () => {
       get: "/sasl-node",
     });
     assert.equal(superUser.get("get"), "ok");
+  });
+
+  test("kazoo's legacy auth_data sasl pair authenticates the same way", async () => {
+    const facts = await kazoo(target!.connectString, {
+      auth_data: [["sasl", "jaasuser:jaas_password"]],
+      create_auth: "/sasl-legacy",
+    });
+    assert.equal(facts.get("start"), "ok");
+    assert.deepEqual(facts.get("acl"), ["sasl:jaasuser:31"]);
+    const wrong = await kazoo(target!.connectString, { auth_data: [["sasl", "baduser:badpassword"]] });
+    assert.equal(wrong.get("start"), "AuthFailedError");
+  });
+
+  test("the Java client (zkCli's ZooKeeperMain) logs in from its JAAS Client section and gets sasl:<user>", async () => {
+    const clientJaas = join(dir, "client-jaas.conf");
+    writeFileSync(
+      clientJaas,
+      'Client { org.apache.zookeeper.server.auth.DigestLoginModule required username="jaasuser" password="jaas_password"; };\n',
+    );
+    const result = await run(
+      "java",
+      [
+        "-cp",
+        ["zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar"].map((jar) => `/usr/share/java/${jar}`).join(":"),
+        `-Djava.security.auth.login.config=${clientJaas}`,
+        "org.apache.zookeeper.ZooKeeperMain",
+        "-server",
+        target!.connectString,
+      ],
+      { input: "create /sasl-java hi auth::cdrwa\ngetAcl /sasl-java\nwhoami\nquit\n", timeoutMs: 90_000 },
+    );
+    const out = result.stdout + result.stderr;
+    assert.match(out, /Created \/sasl-java/, describeRun(result));
+    assert.match(out, /'sasl,'jaasuser\n: cdrwa/, describeRun(result));
   });
 
   test("a wrong password fails authentication", async () => {

@@ -310,6 +310,13 @@ describe("TLS certificate reload and handshake limits (Paddock)", { skip: paddoc
     idle.destroy();
   });
 
+  test("a handshake that starts and never finishes is closed by the handshake timeout", async () => {
+    const stalled = await openTcp(reloadPort);
+    // The first bytes of a ClientHello record, and then nothing.
+    stalled.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x80, 0x01, 0x00, 0x00, 0x7c, 0x03, 0x03]));
+    await closedWithin(stalled, 30_000);
+  });
+
   test("maxClientCnxns counts sockets that have not shaken hands: the third is closed at once", async () => {
     const held: Socket[] = [];
     for (let i = 0; i < 2; i++) {

@@ -1,7 +1,7 @@
 """kazoo against a secured server: TLS (use_ssl, ca, certfile, keyfile) and SASL (sasl_options).
 
 Usage: kazoo_security.py <hosts> <json options>. Options: use_ssl, ca, certfile, keyfile,
-sasl_options, create_auth (a path to create with ACL auth::cdrwa and read the ACL back), get (a path
+sasl_options, auth_data, create_auth (a path to create with ACL auth::cdrwa and read the ACL back), get (a path
 to read). Prints {"fact", "value"} JSON lines: "start" is "ok" or the exception class kazoo raised,
 "acl" the stored ACL as "scheme:id:perms" strings, "get" "ok" or the exception class.
 """
@@ -27,6 +27,8 @@ def main():
     for key in ("use_ssl", "ca", "certfile", "keyfile", "sasl_options", "verify_certs"):
         if key in options:
             kwargs[key] = options[key]
+    if "auth_data" in options:
+        kwargs["auth_data"] = [tuple(pair) for pair in options["auth_data"]]
     zk = KazooClient(**kwargs)
     try:
         zk.start(timeout=15)
