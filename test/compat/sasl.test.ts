@@ -106,7 +106,9 @@ describe("SASL DIGEST-MD5 with kazoo", { skip }, () => {
       "java",
       [
         "-cp",
-        ["zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar"].map((jar) => `/usr/share/java/${jar}`).join(":"),
+        ["zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar"]
+          .map((jar) => `/usr/share/java/${jar}`)
+          .join(":"),
         `-Djava.security.auth.login.config=${clientJaas}`,
         "org.apache.zookeeper.ZooKeeperMain",
         "-server",

@@ -1,12 +1,14 @@
 // Reads the key and trust stores an ssl.* block names into Node's secure-context options, in the
 // layouts ZooKeeper reads: a PEM key store is one file holding the private key and its certificate
-// chain, a PEM trust store a file of CA certificates, PKCS#12 a password-protected bundle. Java
+// chain, a PEM trust store a file of CA certificates, PKCS#12 a password-protected bundle (a trust
+// store of certificates alone is unpacked by pkcs12-trust-store.ts, as Node cannot load one). Java
 // KeyStores (JKS, BCFKS) have no reader in Node: they are refused with the keytool command that
 // converts them. Every failure names the key, the file and what to do.
 
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
+import { pemOfCertificates, pkcs12Certificates } from "./pkcs12-trust-store.js";
 import type { StoreSettings, StoreType, TlsSettings } from "./tls-settings.js";
 
 export class TlsConfigError extends Error {
@@ -57,14 +59,10 @@ function readStore(store: StoreSettings): { bytes: Buffer; type: StoreType; pass
   if (looksLikeJavaKeyStore(bytes)) type = "JKS";
   if (type === "JKS" || type === "BCFKS") {
     const p12 = `${basename(location, extname(location))}.p12`;
-    const trust = store.key.includes("trustStore");
     throw new TlsConfigError(
       `${store.key}=${location} is a ${type} key store, which Paddock cannot read; convert it with ` +
-        (trust
-          ? `keytool -exportcert -rfc -keystore ${location} -alias <alias> -file truststore.pem ` +
-            "and point the key at the PEM file (type PEM)"
-          : `keytool -importkeystore -srckeystore ${location} -srcstoretype ${type} -destkeystore ${p12} ` +
-            "-deststoretype PKCS12 and point the key at the .p12 file"),
+        `keytool -importkeystore -srckeystore ${location} -srcstoretype ${type} -destkeystore ${p12} ` +
+        "-deststoretype PKCS12 and point the key at the .p12 file",
     );
   }
   let password = store.password;
@@ -99,13 +97,21 @@ function keyOptions(store: StoreSettings): SecureContextOptions {
 }
 
 function trustOptions(store: StoreSettings): SecureContextOptions {
-  const { bytes, type } = readStore(store);
+  const { bytes, type, password } = readStore(store);
   if (type === "PKCS12") {
-    throw new TlsConfigError(
-      `${store.key}=${store.location} is a PKCS#12 trust store, which Node cannot read without a key; ` +
-        `export its certificates with openssl pkcs12 -in ${store.location} -nokeys -out truststore.pem ` +
-        "and point the key at the PEM file (type PEM)",
-    );
+    let certificates: Buffer[];
+    try {
+      certificates = pkcs12Certificates(bytes, password);
+    } catch (error) {
+      throw new TlsConfigError(
+        `${store.key}=${store.location} cannot be read as a PKCS#12 trust store: ${(error as Error).message}; ` +
+          `export its certificates with openssl pkcs12 -in ${store.location} -nokeys -out truststore.pem ` +
+          "and point the key at the PEM file (type PEM)",
+      );
+    }
+    if (certificates.length === 0)
+      throw new TlsConfigError(`${store.key}=${store.location} holds no certificate`);
+    return { ca: Buffer.from(pemOfCertificates(certificates)) };
   }
   if (!bytes.toString("latin1").includes("-----BEGIN CERTIFICATE-----")) {
     throw new TlsConfigError(`${store.key}=${store.location} holds no PEM certificate`);

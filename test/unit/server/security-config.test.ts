@@ -3,13 +3,20 @@
 // and do-nothing keys accepted with a warning, and secrets never printed in any message.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ConfigError, parseZooCfg } from "../../../src/server/config.js";
 import { readSecurityConfig } from "../../../src/server/security/security-config.js";
 import { loadTlsMaterial, TlsConfigError } from "../../../src/server/tls/key-stores.js";
-import { createCertificateAuthority, issueServerCertificate, pkcs12Of } from "../../support/certificates.js";
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  openssl,
+  pkcs12Of,
+} from "../../support/certificates.js";
 import { debianSkipReason } from "../../support/debian.js";
 
 function security(text: string) {
@@ -94,7 +101,7 @@ describe("security keys in zoo.cfg", () => {
 });
 
 describe("key stores", { skip: debianSkipReason(["openssl"]) }, () => {
-  test("a PEM key store, a PKCS#12 key store and a PEM trust store load; JKS is refused with the keytool command", () => {
+  test("PEM and PKCS#12 key and trust stores load; JKS is refused with the keytool command", () => {
     const ca = createCertificateAuthority();
     try {
       const server = issueServerCertificate(ca);
@@ -114,6 +121,42 @@ describe("key stores", { skip: debianSkipReason(["openssl"]) }, () => {
         (e: unknown) =>
           e instanceof TlsConfigError && /keytool -importkeystore -srckeystore .*server\.jks/.test(e.message),
       );
+      // PKCS#12 trust stores of certificates only, as OpenSSL and keytool write them.
+      const caFingerprint = new X509Certificate(readFileSync(ca.caCert)).fingerprint256;
+      const opensslTrust = join(ca.dir, "trust-openssl.p12");
+      openssl(
+        ["pkcs12", "-export", "-nokeys", "-in", ca.caCert, "-out", opensslTrust, "-passout", "pass:secret"],
+        ca.dir,
+      );
+      const keytoolTrust = join(ca.dir, "trust-keytool.p12");
+      const keytool = spawnSync("keytool", [
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        ca.caCert,
+        "-keystore",
+        keytoolTrust,
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "secret",
+      ]);
+      const stores = keytool.status === 0 ? [opensslTrust, keytoolTrust] : [opensslTrust];
+      for (const store of stores) {
+        const text = `secureClientPort=2281\nssl.keyStore.location=${server.keyStorePem}\nssl.trustStore.location=${store}\n`;
+        const loaded = loadTlsMaterial(
+          security(`${text}ssl.trustStore.password=secret`).clientTls!,
+          "server",
+        );
+        assert.equal(new X509Certificate(loaded.options.ca as Buffer).fingerprint256, caFingerprint, store);
+        assert.throws(
+          () => loadTlsMaterial(security(`${text}ssl.trustStore.password=wrong`).clientTls!, "server"),
+          (e: unknown) =>
+            e instanceof TlsConfigError && /does not decrypt/.test(e.message) && !e.message.includes("wrong"),
+        );
+      }
       const noTrust = security(`secureClientPort=2281\nssl.keyStore.location=${server.keyStorePem}`)
         .clientTls!;
       assert.throws(() => loadTlsMaterial(noTrust, "server"), /ssl.trustStore.location is not set/);
