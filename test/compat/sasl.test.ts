@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Err, OpCode } from "../../src/protocol/constants.js";
 import { debianSkipReason } from "../support/debian.js";
-import { runKazooScript } from "../support/kazoo.js";
+import { runKazooSecurity as kazoo } from "../support/kazoo.js";
 import { describeRun, run } from "../support/run.js";
 import { startTarget, type Target, targetPackages } from "../support/targets.js";
 import { RawSession } from "./differential/raw-session.js";
@@ -26,14 +26,6 @@ const JAAS = `Server {
 
 function sasl(username: string, password: string): Record<string, unknown> {
   return { sasl_options: { mechanism: "DIGEST-MD5", username, password } };
-}
-
-async function kazoo(hosts: string, options: Record<string, unknown>): Promise<Map<string, unknown>> {
-  const { result, facts } = await runKazooScript("python/kazoo_security.py", hosts, 60_000, [
-    JSON.stringify(options),
-  ]);
-  assert.equal(facts.get("done"), true, describeRun(result));
-  return facts;
 }
 
 describe("SASL DIGEST-MD5 with kazoo", { skip }, () => {

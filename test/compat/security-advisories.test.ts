@@ -19,9 +19,8 @@ import {
 } from "../support/certificates.js";
 import { debianSkipReason } from "../support/debian.js";
 import { fourLetterWord } from "../support/four-letter-word.js";
-import { runKazooScript } from "../support/kazoo.js";
+import { runKazooSecurity } from "../support/kazoo.js";
 import { freeLoopbackPort } from "../support/ports.js";
-import { describeRun } from "../support/run.js";
 import { startTarget, type Target, targetKind, targetPackages } from "../support/targets.js";
 import { type Outcome, RawSession } from "./differential/raw-session.js";
 
@@ -149,13 +148,12 @@ describe("ZooKeeper security advisories, TLS and secrets (Paddock)", { skip: pad
       subject: `/CN=${name}`,
       extensions: [...(san ? [`subjectAltName=${san}`] : []), "extendedKeyUsage=clientAuth"],
     });
-    const { result, facts } = await runKazooScript(
-      "python/kazoo_security.py",
-      `127.0.0.1:${securePort}`,
-      60_000,
-      [JSON.stringify({ use_ssl: true, ca: ca.caCert, certfile: client.cert, keyfile: client.key })],
-    );
-    assert.equal(facts.get("done"), true, describeRun(result));
+    const facts = await runKazooSecurity(`127.0.0.1:${securePort}`, {
+      use_ssl: true,
+      ca: ca.caCert,
+      certfile: client.cert,
+      keyfile: client.key,
+    });
     return facts.get("start") as string;
   }
 

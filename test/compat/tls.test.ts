@@ -20,7 +20,7 @@ import {
 } from "../support/certificates.js";
 import { debianSkipReason } from "../support/debian.js";
 import { fourLetterWord } from "../support/four-letter-word.js";
-import { runKazooScript } from "../support/kazoo.js";
+import { runKazooSecurity as kazoo } from "../support/kazoo.js";
 import { freeLoopbackPort } from "../support/ports.js";
 import { describeRun, run } from "../support/run.js";
 import { startTarget, type Target, targetKind, targetPackages } from "../support/targets.js";
@@ -51,14 +51,6 @@ function tlsConfig(server: IssuedCertificate, ca: CertificateAuthority): Record<
     "ssl.trustStore.location": ca.caCert,
     "ssl.trustStore.type": "PEM",
   };
-}
-
-async function kazoo(hosts: string, options: Record<string, unknown>): Promise<Map<string, unknown>> {
-  const { result, facts } = await runKazooScript("python/kazoo_security.py", hosts, 60_000, [
-    JSON.stringify(options),
-  ]);
-  assert.equal(facts.get("done"), true, describeRun(result));
-  return facts;
 }
 
 function kazooTls(ca: CertificateAuthority, client: IssuedCertificate | undefined): Record<string, unknown> {
