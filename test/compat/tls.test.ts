@@ -194,7 +194,7 @@ describe("client TLS on secureClientPort", { skip }, () => {
   });
 });
 
-describe("client.portUnification: TLS and plaintext on one port", { skip }, () => {
+describe("client.portUnification with ssl.clientAuth=want: TLS and plaintext on one port", { skip }, () => {
   let ca: CertificateAuthority;
   let target: Target | undefined;
 
@@ -202,7 +202,7 @@ describe("client.portUnification: TLS and plaintext on one port", { skip }, () =
     ca = createCertificateAuthority();
     const server = issueServerCertificate(ca);
     target = await startTarget({
-      extraConfig: { ...tlsConfig(server, ca) },
+      extraConfig: { ...tlsConfig(server, ca), "ssl.clientAuth": "want" },
       systemProperties: { "zookeeper.client.portUnification": "true" },
     });
   });
@@ -221,6 +221,15 @@ describe("client.portUnification: TLS and plaintext on one port", { skip }, () =
     assert.equal(plain.get("start"), "ok");
     assert.equal(plain.get("get"), "NoAuthError");
     assert.equal(await fourLetterWord(target!.port, "ruok"), "imok");
+  });
+
+  test("with clientAuth=want a TLS client without a certificate connects, and one with an untrusted certificate is refused", async () => {
+    const anonymous = await kazoo(target!.connectString, { ...kazooTls(ca, undefined), get: "/unified-tls" });
+    assert.equal(anonymous.get("start"), "ok");
+    assert.equal(anonymous.get("get"), "NoAuthError");
+    const eve = selfSignedCertificate(ca.dir, "eve", "/CN=eve");
+    const untrusted = await kazoo(target!.connectString, kazooTls(ca, eve));
+    assert.notEqual(untrusted.get("start"), "ok");
   });
 });
 
