@@ -3,8 +3,9 @@
 // that is not whitelisted gets ZooKeeper's refusal line.
 
 import { hostname, userInfo } from "node:os";
-import { fourLetterWordEnabled, type ServerConfig } from "../server/config.js";
+import { fourLetterWordEnabled, isDistributed, type ServerConfig } from "../server/config.js";
 import type { Connection } from "../server/connection.js";
+import { formatQuorumConfig } from "../server/quorum-config-text.js";
 import type { ZooKeeperService } from "../server/service.js";
 import { PADDOCK_VERSION, zookeeperVersionLine } from "./version.js";
 
@@ -26,6 +27,12 @@ export class FourLetterWords {
     private readonly dirSizes: () => { dataDirBytes: number; dataLogDirBytes: number },
     /** Starts a snapshot now (or finds the one being written) and returns its zxid. */
     private readonly startSnapshot: () => bigint,
+    /**
+     * The version of the membership the ensemble runs with (the zxid that committed it), shown after
+     * `membership:` in conf. Only the running ensemble knows it; until the server is wired to one,
+     * the config's own version (0 for a config never committed) stands in.
+     */
+    private readonly membershipVersion: () => bigint = () => config.configVersion,
   ) {}
 
   answer(word: string, payload: Buffer, self: Connection): string {
@@ -120,10 +127,12 @@ export class FourLetterWords {
         continue;
       }
       const avg = s.latencyCount === 0 ? 0 : Math.floor(s.totalLatencyMs / s.latencyCount);
+      // As ZooKeeper, no lcxid until the client sent a request under an ordinary (non-negative) xid.
+      const lcxid = s.lastCxid >= 0 ? `,lcxid=${hex(BigInt(s.lastCxid))}` : "";
       const min = s.latencyCount === 0 ? 0 : s.minLatencyMs;
       lines.push(
         ` ${address}[1](${base},sid=${hex(conn.sessionId)},lop=${s.lastOp},est=${s.establishedAtMs},` +
-          `to=${conn.sessionTimeoutMs},lcxid=${hex(BigInt(s.lastCxid))},lzxid=${hex(s.lastZxid)},` +
+          `to=${conn.sessionTimeoutMs}${lcxid},lzxid=${hex(s.lastZxid)},` +
           `lresp=${s.lastResponseTimeMs},llat=${s.lastLatencyMs},minlat=${min},avglat=${avg},maxlat=${s.maxLatencyMs})`,
       );
     }
@@ -134,20 +143,41 @@ export class FourLetterWords {
     const c = this.config;
     const sizes = this.dirSizes();
     const timeouts = this.service.options;
+    return (
+      [
+        `clientPort=${c.clientPort}`,
+        `secureClientPort=${c.security.find((setting) => setting.key === "secureClientPort")?.value ?? -1}`,
+        `dataDir=${c.dataDir}`,
+        `dataDirSize=${sizes.dataDirBytes}`,
+        `dataLogDir=${c.dataLogDir}`,
+        `dataLogSize=${sizes.dataLogDirBytes}`,
+        `tickTime=${c.tickTimeMs}`,
+        `maxClientCnxns=${c.maxClientCnxns}`,
+        `minSessionTimeout=${timeouts.minSessionTimeoutMs}`,
+        `maxSessionTimeout=${timeouts.maxSessionTimeoutMs}`,
+        "clientPortListenBacklog=-1",
+        `serverId=${c.serverId ?? 0}`,
+        "",
+      ].join("\n") + this.quorumConf()
+    );
+  }
+
+  /** The lines QuorumZooKeeperServer.dumpConf adds when the server is an ensemble member. */
+  private quorumConf(): string {
+    const c = this.config;
+    const own = c.servers.find((server) => server.id === c.serverId);
+    if (!isDistributed(c) || own === undefined) return "";
     return [
-      `clientPort=${c.clientPort}`,
-      `secureClientPort=${c.security.find((setting) => setting.key === "secureClientPort")?.value ?? -1}`,
-      `dataDir=${c.dataDir}`,
-      `dataDirSize=${sizes.dataDirBytes}`,
-      `dataLogDir=${c.dataLogDir}`,
-      `dataLogSize=${sizes.dataLogDirBytes}`,
-      `tickTime=${c.tickTimeMs}`,
-      `maxClientCnxns=${c.maxClientCnxns}`,
-      `minSessionTimeout=${timeouts.minSessionTimeoutMs}`,
-      `maxSessionTimeout=${timeouts.maxSessionTimeoutMs}`,
-      "clientPortListenBacklog=-1",
-      `serverId=${c.serverId ?? 0}`,
-      "",
+      `initLimit=${c.initLimitTicks}`,
+      `syncLimit=${c.syncLimitTicks}`,
+      // Fast leader election, the only algorithm ZooKeeper 3.8 has, is what operators expect here.
+      "electionAlg=3",
+      `electionPort=${own.electionPort}`,
+      `quorumPort=${own.quorumPort}`,
+      // LearnerType's ordinal: PARTICIPANT=0, OBSERVER=1.
+      `peerType=${c.peerType === "observer" ? 1 : 0}`,
+      "membership: ",
+      formatQuorumConfig(c.servers, this.membershipVersion()),
     ].join("\n");
   }
 

@@ -1,16 +1,18 @@
 // The `paddock` command line: subcommands, their flags and help. Each subcommand lives in its own
 // module; this file only dispatches, so `paddock --help` lists exactly what exists.
 
-import { parseArgs } from "node:util";
 import { PADDOCK_VERSION } from "../admin/version.js";
 import { runPurge } from "./purge-command.js";
+import { parseServerArguments, SERVER_USAGE, UsageError } from "./server-arguments.js";
 import { runServer } from "./server-command.js";
 import { runShell } from "./shell/shell.js";
 
 const USAGE = `Usage: paddock <command> [options]
 
 Commands:
-  server [--config zoo.cfg]   run a server (defaults: port 2181, data under ./data)
+  server [zoo.cfg] [-Dname=value ...]
+                              run a server from ZooKeeper's zoo.cfg (also --config zoo.cfg;
+                              defaults: port 2181, data under ./data)
   purge [--config zoo.cfg]    remove old snapshots and log segments of a stopped server
   shell [--server h:p[/chroot]] [-c cmd]
                               a zkCli-compatible shell (interactive, -c, or a script on stdin)
@@ -25,16 +27,19 @@ export async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   switch (command) {
     case "server": {
-      const { values } = parseArgs({
-        args: rest,
-        options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
-        strict: true,
-      });
-      if (values.help) {
-        process.stdout.write("Usage: paddock server [--config zoo.cfg]\n");
+      let args: ReturnType<typeof parseServerArguments>;
+      try {
+        args = parseServerArguments(rest);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`${error.message}`);
+        return 2;
+      }
+      if (args.help) {
+        process.stdout.write(SERVER_USAGE);
         return 0;
       }
-      await runServer(values.config);
+      await runServer(args);
       return undefined;
     }
     case "shell":

@@ -12,6 +12,7 @@ export {
 } from "./confchange.js";
 export {
   defaultRaftTuning,
+  type Payload,
   type ProposeRejection,
   type ProposeResult,
   type RaftConfig,

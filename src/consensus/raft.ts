@@ -62,7 +62,19 @@ export interface RaftStorage {
   hardState: HardState;
   snapshot: Snapshot | null;
   entries: Entry[];
+  /**
+   * The index the host's state machine already reflects (it replayed the log that far at start-up);
+   * at most hardState.commit. Committed entries up to it are not handed out again. Default: the
+   * snapshot's index.
+   */
+  applied?: number;
 }
+
+/**
+ * An entry's payload, or a function that builds it from the zxid the leader assigns: a host whose
+ * payload embeds its own zxid (Paddock's entries do) builds it once, with the right one.
+ */
+export type Payload = Uint8Array | ((zxid: bigint) => Uint8Array);
 
 export type ProposeRejection =
   | "not-leader"
@@ -109,6 +121,8 @@ export class Raft {
     const base = storage.snapshot?.meta ?? { index: 0, term: 0, zxid: 0n, conf: cfg.initialConf };
     this.conf = { voters: [...base.conf.voters], learners: [...base.conf.learners] };
     this.log = new RaftLog(base, storage.entries, storage.hardState.commit);
+    if (storage.applied !== undefined && storage.applied > this.log.applied)
+      this.log.appliedTo(storage.applied);
     this.term = storage.hardState.term;
     this.vote = storage.hardState.vote;
     this.becomeFollower(this.term, NONE);
@@ -625,20 +639,16 @@ export class Raft {
     return true;
   }
 
-  private appendEntries(items: { type: Entry["type"]; data: Uint8Array }[]): boolean {
+  private appendEntries(items: { type: Entry["type"]; data: Payload }[]): boolean {
     const last = this.log.lastIndex();
     const lastZxid = this.log.lastZxid();
     let counter = zxidEpoch(lastZxid) === this.term ? zxidCounter(lastZxid) : 0;
     if (counter + items.length > this.cfg.zxidCounterMax) return false;
     const ents: Entry[] = items.map((item, k) => {
       counter++;
-      return {
-        term: this.term,
-        index: last + 1 + k,
-        zxid: makeZxid(this.term, counter),
-        type: item.type,
-        data: item.data,
-      };
+      const zxid = makeZxid(this.term, counter);
+      const data = typeof item.data === "function" ? item.data(zxid) : item.data;
+      return { term: this.term, index: last + 1 + k, zxid, type: item.type, data };
     });
     this.log.append(ents);
     this.progress.get(this.id)!.maybeUpdate(this.log.lastIndex());
@@ -646,7 +656,7 @@ export class Raft {
     return true;
   }
 
-  propose(data: Uint8Array): ProposeResult {
+  propose(data: Payload): ProposeResult {
     return this.proposeEntry(EntryType.Normal, data);
   }
 
@@ -661,7 +671,7 @@ export class Raft {
     return result;
   }
 
-  private proposeEntry(type: Entry["type"], data: Uint8Array): ProposeResult {
+  private proposeEntry(type: Entry["type"], data: Payload): ProposeResult {
     if (this.role !== Role.Leader) return { ok: false, reason: "not-leader" };
     if (this.leadTransferee !== NONE || !this.isVoter(this.id)) return { ok: false, reason: "transferring" };
     if (!this.appendEntries([{ type, data }])) {

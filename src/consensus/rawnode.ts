@@ -4,7 +4,7 @@
 
 import { invariant } from "./assert.js";
 import { type ConfChange, decodeConfChange } from "./confchange.js";
-import { type ProposeResult, Raft, type RaftConfig, type RaftStorage } from "./raft.js";
+import { type Payload, type ProposeResult, Raft, type RaftConfig, type RaftStorage } from "./raft.js";
 import type { Ready, Role, SoftState } from "./ready.js";
 import {
   type ConfState,
@@ -63,7 +63,7 @@ export class RawNode {
     this.raft.campaign();
   }
 
-  propose(data: Uint8Array): ProposeResult {
+  propose(data: Payload): ProposeResult {
     return this.raft.propose(data);
   }
 
@@ -203,6 +203,22 @@ export class RawNode {
       this.raft.snapshot = snapshot;
     }
     return snapshot;
+  }
+
+  /**
+   * For a host that writes snapshots in the background and so finishes one after more entries were
+   * applied: the snapshot it has made durable holds the state at applied index `index` with
+   * membership `conf`; `data` names it for lagging peers. Entries up to `index` leave memory. A
+   * snapshot no newer than the one held (one installed from the leader meanwhile) changes nothing.
+   */
+  compactAt(index: number, conf: ConfState, data: Uint8Array): void {
+    invariant(this.inFlight === null, "compact between Readys", () => "compactAt() before advance()");
+    const log = this.raft.log;
+    if (index <= log.snapshotIndex()) return;
+    invariant(index <= log.applied, "compact only what is applied", () => `${index} > ${log.applied}`);
+    const meta = { index, term: log.term(index)!, zxid: log.zxid(index)!, conf };
+    log.compact(index);
+    this.raft.snapshot = { meta, data };
   }
 }
 

@@ -5,7 +5,22 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { COMMAND_LINE, ConfigError, errorAt, fail, lineOf, type Setting, where } from "./config-error.js";
+import {
+  addServerLine,
+  checkClientEndpointFree,
+  checkEnsemble,
+  EXTENDED_SERVER_ID_MAX,
+  type ListedServer,
+  type QuorumServer,
+  SERVER_ID_MAX,
+  versionFromFileName,
+} from "./ensemble-config.js";
+import { readProperties } from "./java-properties.js";
 import { securityKeyOf } from "./security/security-keys.js";
+
+export { ConfigError } from "./config-error.js";
+export type { QuorumServer } from "./ensemble-config.js";
 
 /** The four-letter words an operator may name in `4lw.commands.whitelist`. */
 export const FOUR_LETTER_WORDS = [
@@ -30,24 +45,6 @@ export const FOUR_LETTER_WORDS = [
   // Not ZooKeeper's: ClickHouse Keeper's "create snapshot now", which ZooKeeper 3.8 has no way to ask.
   "csnp",
 ] as const;
-
-/** One `server.N=host:quorumPort:electionPort[:role][;[clientAddress:]clientPort]` line. */
-export interface QuorumServer {
-  /** N from `server.N`; the same number as that server's myid file (0..255). */
-  readonly id: number;
-  /** Host name or IP address the quorum and election ports listen on (IPv6 without brackets). */
-  readonly host: string;
-  /** TCP port followers use to talk to the leader (ZooKeeper's usual 2888). */
-  readonly quorumPort: number;
-  /** TCP port used for leader election (ZooKeeper's usual 3888). */
-  readonly electionPort: number;
-  /** Observers replicate but do not vote. */
-  readonly role: "participant" | "observer";
-  /** Client listen address given after `;`, when the line names one. */
-  readonly clientAddress?: string;
-  /** Client TCP port given after `;`, when the line names one. */
-  readonly clientPort?: number;
-}
 
 export interface ServerConfig {
   /** `tickTime`: the basic time unit in milliseconds; session timeouts and limits are multiples. */
@@ -101,12 +98,29 @@ export interface ServerConfig {
   readonly initLimitTicks: number;
   /** `syncLimit`: ticks a follower may lag behind the leader. */
   readonly syncLimitTicks: number;
-  /** `server.N` lines, ordered by id. */
+  /** `server.N` lines of zoo.cfg or of its dynamicConfigFile, ordered by id. */
   readonly servers: readonly QuorumServer[];
+  /**
+   * `dynamicConfigFile`, resolved against the working directory as ZooKeeper opens it; the servers
+   * were read from it. Undefined when zoo.cfg holds the server lines itself.
+   */
+  readonly dynamicConfigFile: string | undefined;
+  /**
+   * The membership's version as written: the hex suffix of the dynamic file's name
+   * (`zoo.cfg.dynamic.100000000`) or a static `version=` line, else 0 (a config never committed).
+   */
+  readonly configVersion: bigint;
+  /**
+   * `peerType`, reconciled with this server's own server.N line once myid is known: when the two
+   * disagree ZooKeeper warns and the server list wins, and so does loadZooCfg.
+   */
+  readonly peerType: "participant" | "observer";
   /** `standaloneEnabled`: a single listed participant runs standalone rather than as a quorum of one. */
   readonly standaloneEnabled: boolean;
   /** `reconfigEnabled`: allow the reconfig operation. */
   readonly reconfigEnabled: boolean;
+  /** `quorumListenOnAllIPs`: bind the quorum and election ports on every interface, not only the server.N host. */
+  readonly quorumListenOnAllIPs: boolean;
   /** `readonlymode.enabled`: keep serving reads while partitioned from the quorum. */
   readonly readOnlyModeEnabled: boolean;
   /** `localSessionsEnabled`: sessions that live on one server only until they need to write ephemerals. */
@@ -119,35 +133,19 @@ export interface ServerConfig {
   readonly adminServerAddress: string;
   /** `metricsProvider.*` keys without the prefix (className, httpPort, ...), values as written. */
   readonly metricsProvider: Readonly<Record<string, string>>;
+  /**
+   * `java.security.auth.login.config` (a JVM system property in ZooKeeper, `-D` or zoo.cfg here): the
+   * JAAS file SASL authentication will read, resolved against the working directory. Kept, not yet used.
+   */
+  readonly jaasLoginConfig: string | undefined;
   /** This server's id from `dataDir/myid`; undefined when there is no myid file. */
   readonly serverId: number | undefined;
   /** TLS, SASL and enforcement keys as written (without `zookeeper.`); security/security-config.ts reads them. */
   readonly security: readonly SecuritySetting[];
 }
 
-/** One security key as written in zoo.cfg, kept with its place for error messages. */
-export interface SecuritySetting {
-  readonly key: string;
-  readonly value: string;
-  readonly line: number;
-  readonly source: string;
-}
-
-/** A zoo.cfg (or myid) that Paddock refuses to start with. */
-export class ConfigError extends Error {
-  readonly code = "PDK_CONFIG_INVALID";
-
-  constructor(
-    /** File the problem is in, as the operator named it. */
-    readonly source: string,
-    /** 1-based line the offending setting starts on, when there is one. */
-    readonly line: number | undefined,
-    detail: string,
-  ) {
-    super(`PDK_CONFIG_INVALID: ${where(source, line)}: ${detail}`);
-    this.name = "ConfigError";
-  }
-}
+/** One security key as written (in zoo.cfg or as -D), its key without `zookeeper.`. */
+export type SecuritySetting = Setting;
 
 export function defaultConfig(): ServerConfig {
   // ZooKeeper has no default dataDir; ours is ./data, resolved now as ZooKeeper resolves paths.
@@ -180,45 +178,92 @@ export function defaultConfig(): ServerConfig {
     initLimitTicks: 10,
     syncLimitTicks: 5,
     servers: [],
+    dynamicConfigFile: undefined,
+    configVersion: 0n,
+    peerType: "participant",
     standaloneEnabled: true,
     reconfigEnabled: false,
+    quorumListenOnAllIPs: false,
     readOnlyModeEnabled: false,
     localSessionsEnabled: false,
     adminServerEnabled: true,
     adminServerPort: 8080,
     adminServerAddress: "0.0.0.0",
     metricsProvider: {},
+    jaasLoginConfig: undefined,
     serverId: undefined,
     security: [],
   });
 }
 
+/** A JVM system property given on the command line as -Dname=value. */
+export interface SystemProperty {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface ParseOptions {
+  /**
+   * -D properties that name a zoo.cfg key (see zooCfgKeyFor). A zoo.cfg line for the same key wins,
+   * as in ZooKeeper, whose QuorumPeerConfig copies zoo.cfg keys it does not parse itself into
+   * `zookeeper.<key>` system properties over any -D value.
+   */
+  readonly systemProperties?: readonly SystemProperty[];
+  /** Reads the dynamicConfigFile zoo.cfg names; defaults to the file system. */
+  readonly readFile?: (path: string) => string;
+}
+
 /** Parses zoo.cfg text; `source` names the file in messages. Does not read myid (see loadZooCfg). */
-export function parseZooCfg(text: string, source: string): { config: ServerConfig; warnings: string[] } {
-  const { config, warnings } = parse(text, source);
+export function parseZooCfg(
+  text: string,
+  source: string,
+  options: ParseOptions = {},
+): { config: ServerConfig; warnings: string[] } {
+  const { config, warnings } = parse(text, source, options);
   return { config: freeze(config), warnings };
 }
 
-/** Reads zoo.cfg at `path`, then `dataDir/myid` if present, and checks the ensemble settings against it. */
-export function loadZooCfg(path: string): { config: ServerConfig; warnings: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      path,
-      undefined,
-      `cannot read the configuration file (${(error as Error).message})`,
-    );
-  }
-  const parsed = parse(text, path);
+/**
+ * Reads zoo.cfg at `path` (no file: the defaults), its dynamicConfigFile, then `dataDir/myid` if
+ * present, and checks the ensemble settings against this server's id.
+ */
+export function loadZooCfg(
+  path: string | undefined,
+  systemProperties: readonly SystemProperty[] = [],
+): { config: ServerConfig; warnings: string[] } {
+  const text = path === undefined ? "" : readConfigFile(path, "the configuration file");
+  const parsed = parse(text, path ?? COMMAND_LINE, {
+    systemProperties,
+    readFile: (file) => readConfigFile(file, "the dynamic configuration file (dynamicConfigFile)"),
+  });
   const myidPath = join(parsed.config.dataDir, "myid");
   if (existsSync(myidPath) && statSync(myidPath).isFile()) {
     parsed.config.serverId = parseMyid(readFileSync(myidPath, "utf8"), myidPath, parsed.config);
   }
-  checkAgainstServerId(parsed);
+  checkAgainstServerId(parsed, myidPath);
   return { config: freeze(parsed.config), warnings: parsed.warnings };
 }
+
+function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(path, undefined, `cannot read ${what} (${(error as Error).message})`);
+  }
+}
+
+/**
+ * The zoo.cfg key a JVM system property stands for, or undefined when it means nothing to Paddock.
+ * ZooKeeper reads many settings as `zookeeper.<key>` properties, so the prefix is optional.
+ */
+export function zooCfgKeyFor(propertyName: string): string | undefined {
+  const unprefixed = propertyName.startsWith("zookeeper.") ? propertyName.slice("zookeeper.".length) : "";
+  const key = HANDLERS.has(propertyName) ? propertyName : HANDLERS.has(unprefixed) ? unprefixed : undefined;
+  // The membership is written in files only; zookeeper.version is ZooKeeper's own build property.
+  return key === undefined || MEMBERSHIP_KEYS.has(key) ? undefined : key;
+}
+
+const MEMBERSHIP_KEYS = new Set(["version", "dynamicConfigFile"]);
 
 /** Session timeouts the server negotiates within, in milliseconds, with -1 resolved against tickTime. */
 export function effectiveSessionTimeouts(config: ServerConfig): { minMs: number; maxMs: number } {
@@ -249,23 +294,17 @@ type Draft = { -readonly [K in keyof ServerConfig]: ServerConfig[K] };
 interface Parsed {
   readonly config: Draft;
   readonly warnings: string[];
+  /** zoo.cfg as the operator named it, or "command line" when there is none. */
   readonly source: string;
-  /** Line each setting (by canonical key) was last set on. */
-  readonly lineOf: Map<string, number>;
-}
-
-/** One `key=value` as written, with the line its logical line starts on. */
-interface Setting {
-  readonly key: string;
-  readonly value: string;
-  readonly line: number;
-  readonly source: string;
+  /** Where each setting (by canonical key) was last set. */
+  readonly settingOf: Map<string, Setting>;
+  /** The server.N lines, by id, from zoo.cfg or its dynamic file. */
+  readonly listed: Map<number, ListedServer>;
+  /** Security keys by their unprefixed name (security/security-keys.ts). */
+  readonly security: Map<string, SecuritySetting>;
 }
 
 const INT_MAX = 2147483647;
-const SERVER_ID_MAX = 255;
-// TTL nodes encode the server id in the ephemeral owner's top byte and reserve 0xff.
-const EXTENDED_SERVER_ID_MAX = 254;
 
 // Each handler validates one value and returns the fields it sets. Aliases share a canonical key so
 // a setting written twice under different spellings is reported as written twice.
@@ -327,137 +366,197 @@ handle(["localSessionsEnabled"], (s) => ({ localSessionsEnabled: bool(s) }));
 handle(["admin.enableServer"], (s) => ({ adminServerEnabled: bool(s) }));
 handle(["admin.serverPort"], (s) => ({ adminServerPort: integer(s, 1, 65535, "TCP port") }));
 handle(["admin.serverAddress"], (s) => ({ adminServerAddress: nonEmpty(s, "a host name or IP address") }));
+handle(["peerType"], (s) => ({ peerType: peerType(s) }));
+handle(["quorumListenOnAllIPs"], (s) => ({ quorumListenOnAllIPs: bool(s) }));
+// Fast leader election is the only algorithm ZooKeeper 3.8 has; Paddock keeps the key for its files.
+handle(["electionAlg"], (s) => {
+  if (s.value !== "3")
+    fail(s, "is not supported: only 3 (fast leader election) exists; remove the line or set 3");
+  return {};
+});
+handle(["dynamicConfigFile"], (s) => ({ dynamicConfigFile: resolve(nonEmpty(s, "a file path")) }));
+// The version line a static zoo.cfg may carry beside its server lines (QuorumMaj reads it, in hex).
+handle(["version"], (s) => ({ configVersion: hexVersion(s) }));
+handle(["java.security.auth.login.config"], (s) => ({
+  jaasLoginConfig: resolve(nonEmpty(s, "a file path")),
+}));
 
-function parse(text: string, source: string): Parsed {
+function parse(text: string, source: string, options: ParseOptions): Parsed {
   const draft: Draft = { ...defaultConfig() };
-  const parsed: Parsed = { config: draft, warnings: [], source, lineOf: new Map() };
-  const servers = new Map<number, QuorumServer>();
+  const parsed: Parsed = {
+    config: draft,
+    warnings: [],
+    source,
+    settingOf: new Map(),
+    listed: new Map(),
+    security: new Map(),
+  };
   const metricsProvider = new Map<string, string>();
-  const security = new Map<string, SecuritySetting>();
+  const fileSettings = readProperties(text, source);
+  // ZooKeeper refuses member lines in zoo.cfg once it names a dynamic file, whatever their order.
+  const dynamic = fileSettings.find((s) => s.key === "dynamicConfigFile");
 
-  for (const setting of readProperties(text, source)) {
-    const securityKey = securityKeyOf(setting.key);
-    if (securityKey !== undefined) {
-      const earlier = parsed.lineOf.get(securityKey);
-      if (earlier !== undefined) {
-        warn(parsed, setting, `${securityKey} was already set on line ${earlier}; this line wins`);
-      }
-      parsed.lineOf.set(securityKey, setting.line);
-      security.set(securityKey, { ...setting, key: securityKey });
-      continue;
-    }
+  for (const setting of fileSettings) {
+    if (takeSecuritySetting(parsed, setting, securityKeyOf(setting.key))) continue;
     const handler = HANDLERS.get(setting.key);
     const serverMatch = /^server\.(.*)$/.exec(setting.key);
+    if (!handler && (serverMatch || isHierarchicalKey(setting.key))) {
+      if (dynamic) {
+        throw errorAt(
+          setting,
+          `${setting.key} must be in the dynamic configuration file (${lineOf(dynamic, source)} sets ` +
+            "dynamicConfigFile); move the server lines there, as ZooKeeper requires",
+        );
+      }
+      if (serverMatch) addServerLine(parsed.listed, setting, serverMatch[1]!, parsed.warnings);
+      else refuseHierarchical(setting);
+      continue;
+    }
     const metricsKey = setting.key.startsWith("metricsProvider.") ? setting.key.slice(16) : "";
-    // server.01 and server.1 are the same server, so they share one key for the duplicate check.
-    const serverKey =
-      serverMatch && /^\d+$/.test(serverMatch[1]!) ? `server.${Number(serverMatch[1])}` : setting.key;
-    const canonical = handler?.canonical ?? (serverMatch ? serverKey : metricsKey ? setting.key : undefined);
+    const canonical = handler?.canonical ?? (metricsKey ? setting.key : undefined);
     if (canonical === undefined) {
       warn(parsed, setting, `unknown key "${setting.key}" is ignored`);
       continue;
     }
-    const earlier = parsed.lineOf.get(canonical);
+    const earlier = parsed.settingOf.get(canonical);
     if (earlier !== undefined) {
-      warn(parsed, setting, `${canonical} was already set on line ${earlier}; this line wins`);
+      warn(parsed, setting, `${canonical} was already set on ${lineOf(earlier, source)}; this line wins`);
     }
-    parsed.lineOf.set(canonical, setting.line);
-    if (handler) {
-      Object.assign(draft, handler.apply(setting, parsed));
-    } else if (serverMatch) {
-      const server = quorumServer(setting, serverMatch[1]!);
-      servers.set(server.id, server);
+    parsed.settingOf.set(canonical, setting);
+    if (handler) Object.assign(draft, handler.apply(setting, parsed));
+    else metricsProvider.set(metricsKey, setting.value);
+  }
+  applySystemProperties(parsed, options.systemProperties ?? []);
+
+  if (!parsed.settingOf.has("dataLogDir")) draft.dataLogDir = draft.dataDir;
+  draft.metricsProvider = Object.fromEntries(metricsProvider);
+  draft.security = [...parsed.security.values()];
+  if (draft.dynamicConfigFile !== undefined) readDynamicConfig(parsed, draft.dynamicConfigFile, options);
+  const listed = [...parsed.listed.values()].sort((a, b) => a.server.id - b.server.id);
+  draft.servers = listed.map((l) => l.server);
+  checkSessionTimeouts(parsed);
+  checkEnsemble(
+    listed,
+    {
+      standaloneEnabled: draft.standaloneEnabled,
+      standaloneSetting: parsed.settingOf.get("standaloneEnabled"),
+      extendedTypesEnabled: draft.extendedTypesEnabled,
+      source: draft.dynamicConfigFile ?? source,
+    },
+    parsed.warnings,
+  );
+  return parsed;
+}
+
+// -D values apply only where zoo.cfg is silent: ZooKeeper copies zoo.cfg keys into the same
+// system properties after the JVM has read the -D flags, so the file's line is what it uses.
+function applySystemProperties(p: Parsed, properties: readonly SystemProperty[]): void {
+  for (const property of properties) {
+    const securityKey = securityKeyOf(property.name);
+    if (securityKey !== undefined && !p.security.has(securityKey)) {
+      const setting = {
+        key: `-D${property.name}`,
+        value: property.value,
+        line: undefined,
+        source: COMMAND_LINE,
+      };
+      takeSecuritySetting(p, setting, securityKey);
+      continue;
+    }
+    if (securityKey !== undefined) continue; // a zoo.cfg line for the same key wins, as for other keys
+    const key = zooCfgKeyFor(property.name);
+    if (key === undefined) {
+      throw new ConfigError(COMMAND_LINE, undefined, `-D${property.name} is not a setting Paddock reads`);
+    }
+    const { canonical, apply } = HANDLERS.get(key)!;
+    const setting: Setting = {
+      key: `-D${property.name}`,
+      value: property.value,
+      line: undefined,
+      source: COMMAND_LINE,
+    };
+    const earlier = p.settingOf.get(canonical);
+    if (earlier?.source === COMMAND_LINE) {
+      p.warnings.push(
+        `${COMMAND_LINE}: ${setting.key} repeats ${earlier.key}=${earlier.value}; the later one wins`,
+      );
+    } else if (earlier !== undefined) {
+      p.warnings.push(
+        `${COMMAND_LINE}: ${setting.key}=${setting.value} is overridden by ${where(earlier.source, earlier.line)} ` +
+          `(${earlier.key}=${earlier.value}): as in ZooKeeper, a zoo.cfg setting replaces the system property`,
+      );
+      continue;
+    }
+    p.settingOf.set(canonical, setting);
+    Object.assign(p.config, apply(setting, p));
+  }
+}
+
+/** Keeps a security key for security/security-config.ts; false when `key` is not one. */
+function takeSecuritySetting(p: Parsed, setting: Setting, key: string | undefined): boolean {
+  if (key === undefined) return false;
+  const earlier = p.security.get(key);
+  if (earlier !== undefined) {
+    warn(p, setting, `${key} was already set on ${lineOf(earlier, p.source)}; this line wins`);
+  }
+  p.security.set(key, { ...setting, key });
+  return true;
+}
+
+function isHierarchicalKey(key: string): boolean {
+  return key.startsWith("group") || key.startsWith("weight");
+}
+
+function refuseHierarchical(s: Setting): never {
+  throw errorAt(
+    s,
+    `${s.key}: hierarchical quorums (group.N and weight.N lines) are not supported; ` +
+      "Paddock counts votes by majority, so remove the group and weight lines",
+  );
+}
+
+/**
+ * The dynamic file holds the member list only: server.N lines (group/weight for hierarchical
+ * quorums, refused here). Its version comes from its name, never from a line, as in ZooKeeper.
+ */
+function readDynamicConfig(p: Parsed, path: string, options: ParseOptions): void {
+  const read = options.readFile ?? ((file: string) => readFileSync(file, "utf8"));
+  for (const setting of readProperties(read(path), path)) {
+    const serverMatch = /^server\.(.*)$/.exec(setting.key);
+    if (serverMatch) {
+      addServerLine(p.listed, setting, serverMatch[1]!, p.warnings);
+    } else if (isHierarchicalKey(setting.key)) {
+      refuseHierarchical(setting);
+    } else if (setting.key === "version") {
+      throw errorAt(
+        setting,
+        "a dynamic configuration file must not contain version=; ZooKeeper takes the version from the " +
+          "file name's hex suffix (zoo.cfg.dynamic.100000000), so remove the line or rename the file",
+      );
     } else {
-      metricsProvider.set(metricsKey, setting.value);
+      throw errorAt(
+        setting,
+        `${setting.key} does not belong in a dynamic configuration file, which holds only server.N lines; ` +
+          "move it to zoo.cfg",
+      );
     }
   }
-
-  if (!parsed.lineOf.has("dataLogDir")) draft.dataLogDir = draft.dataDir;
-  draft.metricsProvider = Object.fromEntries(metricsProvider);
-  draft.security = [...security.values()];
-  draft.servers = [...servers.values()].sort((a, b) => a.id - b.id);
-  checkSessionTimeouts(parsed);
-  checkEnsemble(parsed);
-  return parsed;
+  p.config.configVersion = versionFromFileName(path);
 }
 
 function checkSessionTimeouts(p: Parsed): void {
   const { minMs, maxMs } = effectiveSessionTimeouts(p.config);
   if (minMs <= maxMs) return;
-  const line =
-    p.lineOf.get("minSessionTimeout") ?? p.lineOf.get("maxSessionTimeout") ?? p.lineOf.get("tickTime");
+  const at =
+    p.settingOf.get("minSessionTimeout") ??
+    p.settingOf.get("maxSessionTimeout") ??
+    p.settingOf.get("tickTime");
   throw new ConfigError(
-    p.source,
-    line,
+    at?.source ?? p.source,
+    at?.line,
     `minSessionTimeout (${minMs} ms) is larger than maxSessionTimeout (${maxMs} ms); ` +
       "minSessionTimeout must be <= maxSessionTimeout (-1 means 2 × tickTime and 20 × tickTime)",
   );
-}
-
-// The quorum rules QuorumPeerConfig.parseDynamicConfig applies; ZooKeeper logs the soft ones.
-function checkEnsemble(p: Parsed): void {
-  const servers = p.config.servers;
-  if (servers.length === 0) {
-    if (!p.config.standaloneEnabled) {
-      throw new ConfigError(
-        p.source,
-        p.lineOf.get("standaloneEnabled"),
-        "standaloneEnabled=false needs server.N lines",
-      );
-    }
-    return;
-  }
-  const firstLine = p.lineOf.get(`server.${servers[0]!.id}`);
-  const participants = servers.filter((server) => server.role === "participant").length;
-  if (participants === 0) {
-    throw new ConfigError(
-      p.source,
-      firstLine,
-      "server.N lines list only observers; at least one participant is needed",
-    );
-  }
-  if (participants === 1 && p.config.standaloneEnabled) {
-    if (participants < servers.length) {
-      throw new ConfigError(p.source, firstLine, "observers need a quorum of at least two participants");
-    }
-    p.warnings.push(
-      `${where(p.source, firstLine)}: only one server is listed, so it runs standalone (standaloneEnabled=true)`,
-    );
-  } else if (participants <= 2) {
-    p.warnings.push(
-      `${where(p.source, firstLine)}: no server failure will be tolerated; use at least 3 servers`,
-    );
-  } else if (participants % 2 === 0) {
-    p.warnings.push(
-      `${where(p.source, firstLine)}: ${participants} participants tolerate no more failures than ${participants - 1} would; ` +
-        "use an odd number",
-    );
-  }
-  if (p.config.extendedTypesEnabled) {
-    const tooBig = servers.find((server) => server.id > EXTENDED_SERVER_ID_MAX);
-    if (tooBig) {
-      throw new ConfigError(
-        p.source,
-        p.lineOf.get(`server.${tooBig.id}`),
-        `server.${tooBig.id} is above ${EXTENDED_SERVER_ID_MAX}, the largest id TTL nodes allow (extendedTypesEnabled=true)`,
-      );
-    }
-  }
-  const owners = new Map<string, number>();
-  for (const server of servers) {
-    for (const port of [server.quorumPort, server.electionPort]) {
-      const address = `${server.host}:${port}`;
-      const owner = owners.get(address);
-      if (owner !== undefined) {
-        throw new ConfigError(
-          p.source,
-          p.lineOf.get(`server.${server.id}`),
-          `server.${server.id} uses ${address}, which server.${owner} already uses`,
-        );
-      }
-      owners.set(address, server.id);
-    }
-  }
 }
 
 function parseMyid(text: string, path: string, config: Draft): number {
@@ -474,99 +573,103 @@ function parseMyid(text: string, path: string, config: Draft): number {
   return Number(first);
 }
 
-// The checks that need myid: an ensemble member must know which server.N it is, and a client port
-// written on its server.N line must agree with clientPort/clientPortAddress, then takes effect.
-function checkAgainstServerId(p: Parsed): void {
+// The checks that need myid: an ensemble member must know which server.N it is, its peerType must
+// match that line, and a client port written on the line must agree with clientPort/clientPortAddress
+// (QuorumPeerConfig.setupClientPort), then takes effect.
+function checkAgainstServerId(p: Parsed, myidPath: string): void {
   const config = p.config;
   const id = config.serverId;
+  const serversSource = config.dynamicConfigFile ?? p.source;
   if (isDistributed(config) && id === undefined) {
     throw new ConfigError(
-      p.source,
+      myidPath,
       undefined,
-      `server.N lines describe an ensemble but ${join(config.dataDir, "myid")} is missing; ` +
-        "write this server's N into it",
+      `the server.N lines in ${serversSource} describe an ensemble but this myid file is missing; ` +
+        `write this server's N into it (echo N > ${myidPath})`,
     );
   }
-  const own = config.servers.find((server) => server.id === id);
+  const own = id === undefined ? undefined : p.listed.get(id);
   if (isDistributed(config) && own === undefined) {
-    throw new ConfigError(p.source, undefined, `myid is ${id} but there is no server.${id} line`);
+    const ids = config.servers.map((server) => server.id).join(", ");
+    throw new ConfigError(
+      myidPath,
+      1,
+      `myid is ${id} but ${serversSource} has no server.${id} line (it lists ${ids}); ` +
+        `write this server's N into ${myidPath}, or add a server.${id} line on every member`,
+    );
   }
+  reconcilePeerType(p, own);
   if (own === undefined) return;
-  const line = p.lineOf.get(`server.${own.id}`);
-  if (own.clientPort !== undefined) {
-    const portLine = p.lineOf.get("clientPort");
-    if (portLine !== undefined && own.clientPort !== config.clientPort) {
-      throw new ConfigError(
-        p.source,
-        line,
-        `server.${own.id} gives client port ${own.clientPort} but line ${portLine} sets clientPort=${config.clientPort}; ` +
-          "keep one of them",
-      );
+  const { server, setting } = own;
+  const portSetting = p.settingOf.get("clientPort");
+  const addressSetting = p.settingOf.get("clientPortAddress");
+  if (server.clientPort === undefined) {
+    if (isDistributed(config)) {
+      checkClientEndpointFree([...p.listed.values()], server, {
+        host: config.clientPortAddress,
+        port: config.clientPort,
+        setting: portSetting ?? {
+          key: "clientPort",
+          value: String(config.clientPort),
+          line: undefined,
+          source: "default",
+        },
+      });
     }
-    config.clientPort = own.clientPort;
+    return;
   }
-  if (own.clientAddress !== undefined) {
-    const addressLine = p.lineOf.get("clientPortAddress");
-    if (addressLine !== undefined && own.clientAddress !== config.clientPortAddress) {
-      throw new ConfigError(
-        p.source,
-        line,
-        `server.${own.id} gives client address ${own.clientAddress} but line ${addressLine} sets ` +
-          `clientPortAddress=${config.clientPortAddress}; keep one of them`,
-      );
-    }
-    config.clientPortAddress = own.clientAddress;
+  if (portSetting !== undefined && server.clientPort !== config.clientPort) {
+    throw errorAt(
+      setting,
+      `server.${server.id} gives client port ${server.clientPort} but ${lineOf(portSetting, setting.source)} sets ` +
+        `clientPort=${config.clientPort}; keep one of them`,
+    );
   }
+  config.clientPort = server.clientPort;
+  if (server.clientAddress === undefined) return;
+  // A wildcard clientPortAddress only fixes the port, which was compared above (setupClientPort).
+  const wildcard = config.clientPortAddress === "0.0.0.0" || config.clientPortAddress === "::";
+  if (addressSetting !== undefined && !wildcard && server.clientAddress !== config.clientPortAddress) {
+    throw errorAt(
+      setting,
+      `server.${server.id} gives client address ${server.clientAddress} but ${lineOf(addressSetting, setting.source)} sets ` +
+        `clientPortAddress=${config.clientPortAddress}; keep one of them`,
+    );
+  }
+  config.clientPortAddress = server.clientAddress;
 }
 
-const SERVER_FORMAT = "host:quorumPort:electionPort[:participant|observer][;[clientAddress:]clientPort]";
-
-function quorumServer(s: Setting, idText: string): QuorumServer {
-  if (!/^\d+$/.test(idText) || Number(idText) > SERVER_ID_MAX) {
-    throw new ConfigError(s.source, s.line, `${s.key}: "${idText}" is not a server id (0..${SERVER_ID_MAX})`);
-  }
-  const id = Number(idText);
-  const halves = s.value.split(";");
-  const serverParts = splitHost(s, halves[0]!);
-  if (halves.length > 2 || serverParts.length < 3 || serverParts.length > 4)
-    fail(s, `does not have the form ${SERVER_FORMAT}`);
-  const [host, quorumPort, electionPort, role] = serverParts as [string, string, string, string | undefined];
-  if (host === "") fail(s, `has an empty host (${SERVER_FORMAT})`);
-  const server: { -readonly [K in keyof QuorumServer]: QuorumServer[K] } = {
-    id,
-    host,
-    quorumPort: port(s, "quorum port", quorumPort),
-    electionPort: port(s, "election port", electionPort),
-    role: "participant",
-  };
-  if (role !== undefined) {
-    const lower = role.toLowerCase();
-    if (lower !== "participant" && lower !== "observer")
-      fail(s, `has role "${role}" (participant or observer)`);
-    server.role = lower;
-  }
-  if (halves.length === 2) {
-    const clientParts = splitHost(s, halves[1]!.trim());
-    if (clientParts.length > 2) fail(s, `does not have the form ${SERVER_FORMAT}`);
-    server.clientPort = port(s, "client port", clientParts[clientParts.length - 1]!);
-    if (clientParts.length === 2) server.clientAddress = clientParts[0]!;
-  }
-  return server;
+// QuorumPeerConfig.setupPeerType: the role on this server's own line decides; a peerType that
+// disagrees is a warning. A server not in the list (standalone) is a participant.
+function reconcilePeerType(p: Parsed, own: ListedServer | undefined): void {
+  const config = p.config;
+  const listRole = own?.server.role ?? "participant";
+  if (config.peerType === listRole) return;
+  const written = p.settingOf.get("peerType");
+  const where = written
+    ? `${written.key}=${written.value} (${lineOf(written, p.source)})`
+    : "peerType (not set)";
+  const listed = own
+    ? `server.${own.server.id} is ${listRole === "observer" ? "an observer" : "a participant"} in the server list`
+    : "this server is not in a server list";
+  p.warnings.push(
+    `${p.source}: ${where} does not match: ${listed}; using ${listRole}, as ZooKeeper does. ` +
+      `Set peerType=${listRole} to silence this`,
+  );
+  config.peerType = listRole;
 }
 
-// An IPv6 literal is bracketed so its colons do not split it: [::1]:2888:3888.
-function splitHost(s: Setting, text: string): string[] {
-  if (!text.startsWith("[")) return text.split(":");
-  const end = text.indexOf("]:");
-  if (end < 0) fail(s, `has "[" without a matching "]:" (${SERVER_FORMAT})`);
-  return [text.slice(1, end), ...text.slice(end + 2).split(":")];
+function peerType(s: Setting): "participant" | "observer" {
+  const lower = s.value.toLowerCase();
+  if (lower !== "participant" && lower !== "observer") fail(s, "is not participant or observer");
+  return lower;
 }
 
-function port(s: Setting, what: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    fail(s, `has ${what} "${text}", which is not a TCP port (1..65535)`);
+function hexVersion(s: Setting): bigint {
+  if (!/^[0-9a-fA-F]{1,16}$/.test(s.value) || BigInt(`0x${s.value}`) > 0x7fffffffffffffffn) {
+    fail(s, "is not a configuration version (hex digits, as in version=100000000)");
   }
-  return Number(text);
+  return BigInt(`0x${s.value}`);
 }
 
 function whitelist(s: Setting): string[] {
@@ -643,16 +746,8 @@ function directory(s: Setting): string {
   return resolve(nonEmpty(s, "a directory path"));
 }
 
-function fail(s: Setting, problem: string): never {
-  throw new ConfigError(s.source, s.line, `${s.key}=${s.value} ${problem}`);
-}
-
 function warn(p: Parsed, s: Setting, message: string): void {
   p.warnings.push(`${where(s.source, s.line)}: ${message}`);
-}
-
-function where(source: string, line: number | undefined): string {
-  return line === undefined ? source : `${source} line ${line}`;
 }
 
 function freeze(config: Draft | ServerConfig): ServerConfig {
@@ -662,67 +757,5 @@ function freeze(config: Draft | ServerConfig): ServerConfig {
     servers: Object.freeze(config.servers.map((server) => Object.freeze({ ...server }))),
     metricsProvider: Object.freeze({ ...config.metricsProvider }),
     security: Object.freeze(config.security.map((setting) => Object.freeze({ ...setting }))),
-  });
-}
-
-/**
- * java.util.Properties.load: a logical line continues while it ends in an odd number of
- * backslashes, `#`/`!` start comment lines, the key ends at the first unescaped `=`, `:` or
- * whitespace, and backslash escapes are decoded. Keys and values are then trimmed, as ZooKeeper does.
- */
-function readProperties(text: string, source: string): Setting[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  const settings: Setting[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    let natural = stripLeading(lines[i]!);
-    if (natural === "" || natural.startsWith("#") || natural.startsWith("!")) continue;
-    const startLine = i + 1;
-    let logical = "";
-    while (endsInContinuation(natural) && i + 1 < lines.length) {
-      logical += natural.slice(0, -1);
-      natural = stripLeading(lines[++i]!);
-    }
-    logical += endsInContinuation(natural) ? natural.slice(0, -1) : natural;
-    const { key, value } = splitKeyValue(logical);
-    settings.push({
-      key: decodeEscapes(key, source, startLine).trim(),
-      value: decodeEscapes(value, source, startLine).trim(),
-      line: startLine,
-      source,
-    });
-  }
-  return settings;
-}
-
-function stripLeading(line: string): string {
-  return line.replace(/^[ \t\f]+/, "");
-}
-
-function endsInContinuation(line: string): boolean {
-  let backslashes = 0;
-  for (let i = line.length - 1; i >= 0 && line[i] === "\\"; i--) backslashes++;
-  return backslashes % 2 === 1;
-}
-
-function splitKeyValue(logical: string): { key: string; value: string } {
-  let end = 0;
-  while (end < logical.length && !"=: \t\f".includes(logical[end]!)) end += logical[end] === "\\" ? 2 : 1;
-  end = Math.min(end, logical.length);
-  let start = end;
-  while (start < logical.length && " \t\f".includes(logical[start]!)) start++;
-  if (start < logical.length && "=:".includes(logical[start]!)) start++;
-  while (start < logical.length && " \t\f".includes(logical[start]!)) start++;
-  return { key: logical.slice(0, end), value: logical.slice(start) };
-}
-
-const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
-
-function decodeEscapes(text: string, source: string, line: number): string {
-  return text.replace(/\\(u(.{0,4})|[\s\S]?)/g, (_match, escaped: string, hex: string | undefined) => {
-    if (hex === undefined) return ESCAPES[escaped] ?? escaped;
-    if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-      throw new ConfigError(source, line, `malformed \\uXXXX escape "\\u${hex}" (four hex digits expected)`);
-    }
-    return String.fromCharCode(Number.parseInt(hex, 16));
   });
 }

@@ -90,16 +90,19 @@ export function freshConnectionStats(): ConnectionStats {
 export class Connection {
   private state: ConnectionState = "new";
   private readonly decoder: FrameDecoder;
-  /** The first bytes, held until we know whether they are a four-letter word. */
-  private prefix: Buffer = Buffer.alloc(0);
+  /** The first bytes, held until we know whether they are a four-letter word; undefined once we do. */
+  private prefix: Buffer | undefined = Buffer.alloc(0);
   private readonly held: Buffer[] = [];
   private readonly slots: Slot[] = [];
   private paused = false;
 
   sessionId = 0n;
   sessionTimeoutMs = 0;
-  /** Identities for ACL checks: ip first, then what auth packets added. */
-  readonly authIds: Id[];
+  /**
+   * Identities for ACL checks: ip first, then what auth packets added. Replaced, never changed in
+   * place, so a request can keep the identities it arrived with.
+   */
+  authIds: readonly Id[];
   stats = freshConnectionStats();
 
   constructor(
@@ -133,7 +136,9 @@ export class Connection {
   receive(chunk: Buffer): void {
     if (this.state === "closed") return;
     try {
-      if (this.state === "new") {
+      // Only a connection's first four bytes can be a four-letter word: later bytes of a frame
+      // that arrives in small pieces are frame bytes, whatever they spell.
+      if (this.prefix !== undefined) {
         const data = this.prefix.length > 0 ? Buffer.concat([this.prefix, chunk]) : chunk;
         if (data.length < 4) {
           this.prefix = Buffer.from(data);
@@ -151,7 +156,7 @@ export class Connection {
           this.handler.fourLetterWord(this, word, data.subarray(4));
           return;
         }
-        this.prefix = Buffer.alloc(0);
+        this.prefix = undefined;
         this.decoder.push(data, (f) => this.onFrame(f));
         return;
       }

@@ -93,7 +93,7 @@ export class ClientListener {
   /** `stream` is the socket itself, or the TLS socket over it, with the identities TLS gave it. */
   private serve(stream: Socket, authIds: readonly Id[]): void {
     const conn = new Connection(socketTransport(stream), this.service);
-    conn.authIds.push(...authIds);
+    if (authIds.length > 0) conn.authIds = [...conn.authIds, ...authIds];
     this.service.attach(conn);
     stream.on("data", (chunk: Buffer) => conn.receive(chunk));
     stream.on("error", () => stream.destroy());

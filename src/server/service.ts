@@ -3,7 +3,7 @@
 // log, and are applied in log order by the state machine; the reply and the watch events come from
 // that apply. Reads are answered from the local tree in the session's order.
 
-import { checkPerm, digestOf } from "../data/acl.js";
+import { checkPerm, generateDigest } from "../data/acl.js";
 import { WatchRegistry } from "../data/watches.js";
 import type { ConnectRequest } from "../protocol/connect.js";
 import { Err, OpCode, Perms, WatcherType, Xid } from "../protocol/constants.js";
@@ -17,7 +17,8 @@ import type { Connection, ConnectionHandler } from "./connection.js";
 import { connectResponseFrame, invalidSessionFrame, notificationFrame, replyFrame } from "./replies.js";
 import { SASL_NOT_CONFIGURED, type SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import { SessionIdGenerator, SessionPasswords } from "./session-credentials.js";
-import { SessionTracker } from "./session-tracker.js";
+import { SessionLiveness } from "./session-liveness.js";
+import type { SessionTracker } from "./session-tracker.js";
 import { ServerStats } from "./stats.js";
 
 export interface ServiceOptions {
@@ -31,6 +32,10 @@ export interface ServiceOptions {
   readonly outstandingPerConnectionMax: number;
   /** globalOutstandingLimit: requests in flight server-wide before it stops reading from every connection. */
   readonly outstandingMax: number;
+  /**
+   * The secret this server proposes as the ensemble's, should it be the ensemble's first leader;
+   * passwords derive from the replicated one (the state machine's), whoever proposed it.
+   */
   readonly sessionSecret: Buffer;
   readonly skipACL: boolean;
   /** `user:base64(sha1)` whose holder is super; undefined when no super digest is configured. */
@@ -71,16 +76,25 @@ const WRITE_OP_NAMES: Partial<Record<number, string>> = {
 export class ZooKeeperService implements ConnectionHandler {
   readonly state: StateMachine;
   readonly watches = new WatchRegistry<Connection>();
-  readonly tracker: SessionTracker;
+  readonly liveness: SessionLiveness;
   readonly stats = new ServerStats();
   readonly connections = new Set<Connection>();
   readonly startedAtMs: number;
   private readonly owners = new Map<bigint, Connection>();
   private readonly closing = new Set<bigint>();
-  private readonly pending = new Map<bigint, (outcome: ApplyOutcome) => void>();
+  /** Requests this server proposed, by their origin's sequence number, until they apply. */
+  private readonly pending = new Map<number, (outcome: ApplyOutcome) => void>();
+  /** This process's start, told apart from any earlier run of the same server in entries' origins. */
+  private readonly incarnation: number;
+  private lastSeq = 0;
   private readonly ids: SessionIdGenerator;
-  private readonly passwords: SessionPasswords;
-  private lastProposedZxid: bigint;
+  /** Derived from the ensemble's replicated secret, once there is one. */
+  private passwordsCache: { secret: Buffer; passwords: SessionPasswords } | undefined;
+  /** False while this server cannot take part (no leader, or not caught up): clients are turned away. */
+  serving = true;
+  private touchTimer: NodeJS.Timeout | undefined;
+  /** Hands this server's touch table to the leader; set by the replica when there are peers. */
+  reportTouches: ((sessions: Array<readonly [bigint, number]>) => void) | undefined;
   authFailedCount = 0;
   throttled = false;
   private outstandingTotal = 0;
@@ -99,14 +113,65 @@ export class ZooKeeperService implements ConnectionHandler {
       state ??
       new StateMachine({ skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled });
     this.startedAtMs = options.now();
-    this.tracker = new SessionTracker(options.tickTimeMs);
+    this.liveness = new SessionLiveness(options.tickTimeMs);
+    this.incarnation = this.startedAtMs;
     this.ids = new SessionIdGenerator(options.serverId, this.startedAtMs);
-    this.passwords = new SessionPasswords(options.sessionSecret);
-    this.lastProposedZxid = this.state.lastZxid;
-    // Sessions recovered from the log get a full timeout from now, as ZooKeeper does on restart.
-    for (const [id, session] of this.state.sessions())
-      this.tracker.track(id, session.timeoutMs, this.startedAtMs);
+
     log.onCommit = (entries) => this.applyCommitted(entries);
+  }
+
+  private passwords(): SessionPasswords | undefined {
+    const secret = this.state.sessionSecret;
+    if (secret === undefined) return undefined;
+    if (this.passwordsCache?.secret !== secret) {
+      this.passwordsCache = { secret, passwords: new SessionPasswords(secret) };
+    }
+    return this.passwordsCache.passwords;
+  }
+
+  /** The leader's expiry queue (for the dump command). */
+  get tracker(): SessionTracker {
+    return this.liveness.tracker;
+  }
+
+  /**
+   * The replica's place changed. Leading with every committed entry applied: serve, and give every
+   * session a full timeout from now (ZooKeeper's new leader does; so does a restarted standalone
+   * server). Following a known leader: serve, and report touches to it. No leader: as ZooKeeper,
+   * drop every client at once and turn new ones away until there is one again.
+   */
+  roleChanged(role: { leading: boolean; leader: number; ready: boolean }): void {
+    const wasServing = this.serving;
+    this.serving = role.ready;
+    if (role.leading && role.ready) {
+      // The ensemble's first leader gives it the secret session passwords derive from; proposed
+      // before this server takes any client, so every session is created under it.
+      if (this.state.sessionSecret === undefined) {
+        this.propose(0n, [], { kind: "sessionSecret", secret: this.options.sessionSecret }, () => {});
+      }
+      const sessions = [...this.state.sessions()].map(([id, s]) => [id, s.timeoutMs] as const);
+      this.liveness.lead(sessions, this.options.now());
+    } else if (!role.leading) {
+      this.liveness.follow();
+    }
+    if (wasServing && !this.serving) this.dropClients();
+  }
+
+  /**
+   * Writes this server forwarded may be lost (its link to the leader broke): as a ZooKeeper
+   * follower that loses its leader, drop every client; they reconnect and retry.
+   */
+  leaderLinkLost(): void {
+    this.options.log.warn("the link to the leader broke; dropping every client, whose writes may be lost");
+    this.dropClients();
+  }
+
+  private dropClients(): void {
+    for (const conn of [...this.connections]) conn.close();
+    // What was proposed may still commit under a new leader; nobody here waits for it any more.
+    this.pending.clear();
+    this.closing.clear();
+    this.cleaningUp.clear();
   }
 
   get frameBytesMax(): number {
@@ -137,17 +202,26 @@ export class ZooKeeperService implements ConnectionHandler {
     this.expiryTimer.unref();
     this.cleanupTimer = setInterval(() => this.cleanUpNodes(), this.options.containerCheckIntervalMs);
     this.cleanupTimer.unref();
+    this.touchTimer = setInterval(() => this.sendTouches(), Math.max(1, this.options.tickTimeMs / 2));
+    this.touchTimer.unref();
+  }
+
+  private sendTouches(): void {
+    if (this.reportTouches === undefined || this.liveness.isLeading) return;
+    const touches = this.liveness.takeTouches();
+    if (touches.length > 0) this.reportTouches(touches);
   }
 
   async stop(): Promise<void> {
     if (this.expiryTimer !== undefined) clearInterval(this.expiryTimer);
     if (this.cleanupTimer !== undefined) clearInterval(this.cleanupTimer);
+    if (this.touchTimer !== undefined) clearInterval(this.touchTimer);
     for (const conn of [...this.connections]) conn.close();
     await this.log.close();
   }
 
   expireSessions(): void {
-    for (const id of this.tracker.expire(this.options.now())) this.closeSession(id);
+    for (const id of this.liveness.expire(this.options.now())) this.closeSession(id);
   }
 
   /**
@@ -164,7 +238,9 @@ export class ZooKeeperService implements ConnectionHandler {
     for (const path of this.state.cleanupCandidates(BigInt(this.options.now()), limit)) {
       if (this.cleaningUp.has(path)) continue;
       this.cleaningUp.add(path);
-      this.propose(0n, [], { kind: "deleteContainer", path }, () => this.cleaningUp.delete(path));
+      if (!this.propose(0n, [], { kind: "deleteContainer", path }, () => this.cleaningUp.delete(path))) {
+        this.cleaningUp.delete(path);
+      }
     }
   }
 
@@ -194,6 +270,12 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   connect(conn: Connection, req: ConnectRequest): void {
+    if (!this.serving) {
+      // As ZooKeeper while it has no quorum: accept, then close without a ConnectResponse, so the
+      // client tries its next server.
+      conn.reject(undefined);
+      return;
+    }
     if (req.lastZxidSeen > this.state.lastZxid) {
       // The client has seen a newer state than ours: it must try another server. No reply.
       conn.reject(undefined);
@@ -202,21 +284,21 @@ export class ZooKeeperService implements ConnectionHandler {
     const timeoutMs = this.negotiateTimeout(req.timeOut);
     if (req.sessionId === 0n) {
       const sessionId = this.ids.nextId();
-      this.propose(sessionId, [], { kind: "createSession", timeoutMs }, () => {
-        this.tracker.track(sessionId, timeoutMs, this.options.now());
+      const proposed = this.propose(sessionId, [], { kind: "createSession", timeoutMs }, () => {
         if (conn.isClosed) return; // the session lives on until it expires, as in ZooKeeper
         this.establish(conn, sessionId, timeoutMs, req.readOnly);
       });
+      if (!proposed) conn.reject(undefined);
       return;
     }
     const sessionId = req.sessionId;
-    const alive =
-      this.tracker.has(sessionId) && !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
-    if (!alive || !this.passwords.verify(sessionId, req.passwd)) {
+    const alive = !this.closing.has(sessionId) && this.state.sessions().has(sessionId);
+    const passwords = this.passwords();
+    if (!alive || passwords === undefined || !passwords.verify(sessionId, req.passwd)) {
       conn.reject(invalidSessionFrame(req.readOnly));
       return;
     }
-    this.tracker.track(sessionId, timeoutMs, this.options.now());
+    this.liveness.reconnected(sessionId, timeoutMs, this.options.now());
     this.establish(conn, sessionId, timeoutMs, req.readOnly);
   }
 
@@ -229,48 +311,51 @@ export class ZooKeeperService implements ConnectionHandler {
     const previous = this.owners.get(sessionId);
     if (previous !== undefined && previous !== conn) previous.close();
     this.owners.set(sessionId, conn);
+    const passwords = this.passwords();
+    if (passwords === undefined) {
+      // Unreachable: the secret is the first entry an ensemble applies before any session.
+      conn.reject(undefined);
+      return;
+    }
     const response = connectResponseFrame({
       protocolVersion: 0,
       timeOut: timeoutMs,
       sessionId,
-      passwd: this.passwords.passwordOf(sessionId),
+      passwd: passwords.passwordOf(sessionId),
       readOnly: readOnly === undefined ? undefined : false,
     });
     conn.establish(sessionId, timeoutMs, response, this.options.now());
   }
 
-  private closeSession(sessionId: bigint, onApplied?: () => void): void {
-    if (this.closing.has(sessionId)) return;
+  private closeSession(sessionId: bigint, onApplied?: () => void): boolean {
+    if (this.closing.has(sessionId)) return true;
     this.closing.add(sessionId);
-    this.propose(sessionId, [], { kind: "closeSession" }, () => {
+    const proposed = this.propose(sessionId, [], { kind: "closeSession" }, () => {
       this.closing.delete(sessionId);
-      this.tracker.remove(sessionId);
-      const owner = this.owners.get(sessionId);
-      onApplied?.();
-      owner?.close();
+      // A client's own close is answered, and the connection closed after the answer, by
+      // onApplied; closing it here as well could drop that answer still queued.
+      if (onApplied !== undefined) onApplied();
+      else this.owners.get(sessionId)?.close();
     });
+    if (!proposed) this.closing.delete(sessionId);
+    return proposed;
   }
 
   // ---- the write path -----------------------------------------------------------------------
 
+  /** False when the log takes no entries now (this server does not lead): nothing was proposed. */
   private propose(
     sessionId: bigint,
     authIds: readonly Id[],
     txn: Txn,
     onApplied: (o: ApplyOutcome) => void,
-  ): void {
-    const zxid = this.nextZxid();
-    const entry: Entry = { zxid, timeMs: BigInt(this.options.now()), sessionId, authIds, txn };
-    this.pending.set(zxid, onApplied);
-    this.log.append(entry);
-  }
-
-  private nextZxid(): bigint {
-    let zxid = this.lastProposedZxid + 1n;
-    // A counter about to overflow starts a new epoch, keeping zxids strictly increasing.
-    if ((zxid & 0xffffffffn) === 0xffffffffn) zxid = ((zxid >> 32n) + 1n) << 32n;
-    this.lastProposedZxid = zxid;
-    return zxid;
+  ): boolean {
+    const seq = ++this.lastSeq;
+    const origin = { server: this.options.serverId, incarnation: this.incarnation, seq };
+    if (!this.log.append({ timeMs: BigInt(this.options.now()), sessionId, authIds, origin, txn }))
+      return false;
+    this.pending.set(seq, onApplied);
+    return true;
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
@@ -284,10 +369,21 @@ export class ZooKeeperService implements ConnectionHandler {
           fired.watcher.notify(notificationFrame(entry.zxid, fired.type, fired.path));
         }
       }
-      const onApplied = this.pending.get(entry.zxid);
-      if (onApplied !== undefined) {
-        this.pending.delete(entry.zxid);
-        onApplied(outcome);
+      const txn = entry.txn;
+      if (txn.kind === "createSession")
+        this.liveness.created(entry.sessionId, txn.timeoutMs, this.options.now());
+      else if (txn.kind === "closeSession") this.liveness.closed(entry.sessionId);
+      const origin = entry.origin;
+      if (
+        origin !== undefined &&
+        origin.server === this.options.serverId &&
+        origin.incarnation === this.incarnation
+      ) {
+        const onApplied = this.pending.get(origin.seq);
+        if (onApplied !== undefined) {
+          this.pending.delete(origin.seq);
+          onApplied(outcome);
+        }
       }
     }
   }
@@ -300,13 +396,15 @@ export class ZooKeeperService implements ConnectionHandler {
   ): void {
     const started = this.options.now();
     const fill = conn.replyLater();
-    this.propose(conn.sessionId, conn.authIds.slice(), txn, (outcome) => {
+    const proposed = this.propose(conn.sessionId, conn.authIds.slice(), txn, (outcome) => {
       const zxid = this.state.lastZxid;
       const result = outcome.result;
       const body = result.err === 0 ? reply(result) : undefined;
       this.recordLatency(conn, started, zxid);
       fill(replyFrame(xid, zxid, result.err, body));
     });
+    // No leader to take the write: as ZooKeeper does then, drop the client, which retries elsewhere.
+    if (!proposed) conn.close();
   }
 
   // ---- requests -----------------------------------------------------------------------------
@@ -324,8 +422,9 @@ export class ZooKeeperService implements ConnectionHandler {
       conn.replyError(xid, 0n, Err.SESSIONCLOSEDREQUIRESASLAUTH, true);
       return;
     }
-    this.tracker.touch(conn.sessionId, this.options.now());
-    conn.stats.lastCxid = xid;
+    this.liveness.touch(conn.sessionId, conn.sessionTimeoutMs, this.options.now());
+    // Like ZooKeeper, `cons` shows the client's last real xid, not a ping's or another special one.
+    if (xid >= 0) conn.stats.lastCxid = xid;
     conn.stats.lastOp = WRITE_OP_NAMES[req.type] ?? conn.stats.lastOp;
     switch (req.type) {
       case OpCode.create:
@@ -365,17 +464,19 @@ export class ZooKeeperService implements ConnectionHandler {
       case OpCode.closeSession: {
         const fill = conn.replyLater();
         const sessionId = conn.sessionId;
-        this.closeSession(sessionId, () => fill(replyFrame(xid, this.state.lastZxid, 0), true));
+        if (!this.closeSession(sessionId, () => fill(replyFrame(xid, this.state.lastZxid, 0), true))) {
+          conn.close();
+        }
         return;
       }
       case OpCode.auth:
-        this.authenticate(conn, req.scheme, req.auth);
+        this.authenticate(conn, xid, req.scheme, req.auth);
         return;
       case OpCode.sasl: {
         // A failed exchange is AUTHFAILED with a null token (one of the few error replies with a
         // body), then close; without SASL configured every exchange fails so.
         const outcome = this.options.sasl?.step(conn, req.token) ?? SASL_NOT_CONFIGURED;
-        for (const id of outcome.ids) conn.authIds.push(id);
+        if (outcome.ids.length > 0) conn.authIds = [...conn.authIds, ...outcome.ids];
         if (outcome.err !== 0) {
           this.authFailedCount++;
           this.options.log.warn(
@@ -397,8 +498,12 @@ export class ZooKeeperService implements ConnectionHandler {
         // Issued by the server's own clean-up, never accepted from clients.
         conn.replyError(xid, -1n, Err.UNIMPLEMENTED, true);
         return;
-      default:
-        conn.replyInOrder(() => this.read(conn, xid, req));
+      default: {
+        // Judged with the identities the connection had when the read arrived, as ZooKeeper stamps
+        // each request: an auth pipelined behind a read that waits on a write does not apply to it.
+        const authIds = conn.authIds;
+        conn.replyInOrder(() => this.read(conn, xid, req, authIds));
+      }
     }
   }
 
@@ -410,17 +515,19 @@ export class ZooKeeperService implements ConnectionHandler {
     return conn.authIds.some((id) => schemes.includes(id.scheme));
   }
 
-  private authenticate(conn: Connection, scheme: string, auth: Buffer | null): void {
+  /**
+   * Answers with the request's own xid: the Java client's -4 is only its habit, and clients that
+   * number auth packets like any request (go-zookeeper) wait for that number.
+   */
+  private authenticate(conn: Connection, xid: number, scheme: string, auth: Buffer | null): void {
     let ids: Id[] | undefined;
     if (scheme === "digest" && auth !== null) {
-      const text = auth.toString("utf8");
-      const colon = text.indexOf(":");
-      if (colon > 0) {
-        const digest = digestOf(text.slice(0, colon), text.slice(colon + 1));
-        ids = [{ scheme: "digest", id: digest }];
-        if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
-          ids.push({ scheme: "super", id: "" });
-        }
+      // As ZooKeeper's DigestAuthenticationProvider: any string is accepted, "blah" without a
+      // colon being user "blah" with the hash of "blah".
+      const digest = generateDigest(auth.toString("utf8"));
+      ids = [{ scheme: "digest", id: digest }];
+      if (this.options.superDigest !== undefined && digest === this.options.superDigest) {
+        ids.push({ scheme: "super", id: "" });
       }
     } else if (scheme === "ip") {
       ids = [{ scheme: "ip", id: conn.transport.remoteAddress }];
@@ -431,13 +538,12 @@ export class ZooKeeperService implements ConnectionHandler {
     }
     if (ids === undefined) {
       this.authFailedCount++;
-      conn.replyError(Xid.AUTH, 0n, Err.AUTHFAILED, true);
+      conn.replyError(xid, 0n, Err.AUTHFAILED, true);
       return;
     }
-    for (const id of ids) {
-      if (!conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) conn.authIds.push(id);
-    }
-    conn.replyNow(replyFrame(Xid.AUTH, 0n, 0));
+    const added = ids.filter((id) => !conn.authIds.some((a) => a.scheme === id.scheme && a.id === id.id));
+    if (added.length > 0) conn.authIds = [...conn.authIds, ...added];
+    conn.replyNow(replyFrame(xid, 0n, 0));
   }
 
   private recordLatency(conn: Connection, startedMs: number, zxid: bigint): void {
@@ -459,18 +565,17 @@ export class ZooKeeperService implements ConnectionHandler {
   }
 
   /** Evaluates a read at its turn in the session's order and returns the reply frame. */
-  private read(conn: Connection, xid: number, req: Request): Buffer {
+  private read(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const started = this.options.now();
-    const bytes = this.evaluateRead(conn, xid, req);
+    const bytes = this.evaluateRead(conn, xid, req, auth);
     this.recordLatency(conn, started, this.state.lastZxid);
     return bytes;
   }
 
-  private evaluateRead(conn: Connection, xid: number, req: Request): Buffer {
+  private evaluateRead(conn: Connection, xid: number, req: Request, auth: readonly Id[]): Buffer {
     const zxid = this.state.lastZxid;
     const ok = (body?: Response) => replyFrame(xid, zxid, 0, body);
     const fail = (err: number) => replyFrame(xid, zxid, err);
-    const auth = conn.authIds;
     switch (req.type) {
       case OpCode.ping:
         conn.stats.lastOp = "PING";
@@ -570,7 +675,7 @@ export class ZooKeeperService implements ConnectionHandler {
       case OpCode.setWatches2: {
         conn.stats.lastOp = req.type === OpCode.setWatches ? "SETW" : "STW2";
         this.restoreWatches(conn, req);
-        return replyFrame(Xid.SET_WATCHES, zxid, 0);
+        return ok();
       }
       default:
         throw new Error(`invariant violated: request type ${req.type} reached the read path`);

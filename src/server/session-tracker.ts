@@ -57,6 +57,13 @@ export class SessionTracker {
     this.timeoutBySession.delete(sessionId);
   }
 
+  /** Forgets every session. */
+  clear(): void {
+    this.deadlineBySession.clear();
+    this.timeoutBySession.clear();
+    this.buckets.clear();
+  }
+
   /** Removes and returns every session whose deadline is at or before `nowMs`. */
   expire(nowMs: number): bigint[] {
     const expired: bigint[] = [];

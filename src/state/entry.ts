@@ -29,7 +29,31 @@ export type Txn =
   /** Write ops only: create*, delete, setData, check. */
   | { readonly kind: "multi"; readonly ops: readonly MultiOp[] }
   /** Server-issued clean-up of an empty container or an expired TTL node. */
-  | { readonly kind: "deleteContainer"; readonly path: string };
+  | { readonly kind: "deleteContainer"; readonly path: string }
+  /**
+   * A new leader's first entry (ZooKeeper's NEWLEADER): it changes nothing but the zxid, and once it
+   * commits, everything logged before it is committed too.
+   */
+  | { readonly kind: "epochStart" }
+  /** A membership change of the consensus core, in its own encoding; the core applies it. */
+  | { readonly kind: "membership"; readonly change: Uint8Array }
+  /**
+   * The secret every member derives session passwords from, proposed once by the ensemble's first
+   * leader; replicated so that a client can take its session to any member.
+   */
+  | { readonly kind: "sessionSecret"; readonly secret: Uint8Array };
+
+/**
+ * Which server's request an entry carries, so that server alone answers it when the entry applies:
+ * its id, when it started (so a request from before a restart is never taken for a new one), and a
+ * sequence number it gave the request. Entries the leader makes on its own (expiry, clean-up, a
+ * term's first entry) carry the leader's, or none.
+ */
+export interface Origin {
+  readonly server: number;
+  readonly incarnation: number;
+  readonly seq: number;
+}
 
 export interface Entry {
   /** Assigned by the leader, strictly increasing. */
@@ -40,11 +64,12 @@ export interface Entry {
   readonly sessionId: bigint;
   /** The session's identities: ip:<addr>, digest:<user:hash>, super:"" ... */
   readonly authIds: readonly Id[];
+  readonly origin?: Origin;
   readonly txn: Txn;
 }
 
 /** Format version byte; bump when the layout changes so old logs are refused, not misread. */
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 
 const TxnTag = {
   createSession: 1,
@@ -55,6 +80,9 @@ const TxnTag = {
   setACL: 6,
   multi: 7,
   deleteContainer: 8,
+  epochStart: 9,
+  membership: 10,
+  sessionSecret: 11,
 } as const satisfies Record<Txn["kind"], number>;
 
 /**
@@ -70,6 +98,9 @@ export function encodeEntry(e: Entry): Buffer {
   const w = new JuteWriter(64);
   w.writeByte(ENTRY_FORMAT).writeLong(e.zxid).writeLong(e.timeMs).writeLong(e.sessionId);
   w.writeVector(e.authIds, writeId);
+  const origin = e.origin;
+  if (origin === undefined) w.writeInt(0);
+  else w.writeInt(origin.server).writeLong(BigInt(origin.incarnation)).writeLong(BigInt(origin.seq));
   const txn = e.txn;
   w.writeByte(TxnTag[txn.kind]);
   switch (txn.kind) {
@@ -99,6 +130,14 @@ export function encodeEntry(e: Entry): Buffer {
       break;
     case "deleteContainer":
       w.writeString(txn.path);
+      break;
+    case "epochStart":
+      break;
+    case "membership":
+      w.writeBuffer(txn.change);
+      break;
+    case "sessionSecret":
+      w.writeBuffer(txn.secret);
       break;
   }
   // finish() returns a view of the writer's storage; copy so the entry owns exactly its bytes.
@@ -156,6 +195,19 @@ function readFrozenACLList(r: JuteReader): readonly ACL[] | null {
   return Object.freeze(acl);
 }
 
+function readOrigin(r: JuteReader): Origin | undefined {
+  const server = r.readInt();
+  if (server === 0) return undefined;
+  const incarnation = r.readLong();
+  const seq = r.readLong();
+  if (server < 0 || incarnation < 0n || seq < 0n || incarnation > MAX_SAFE || seq > MAX_SAFE) {
+    throw new JuteDecodeError(`entry: origin ${server}/${incarnation}/${seq} out of range`);
+  }
+  return { server, incarnation: Number(incarnation), seq: Number(seq) };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function readLong(r: JuteReader): bigint {
   return r.readLong();
 }
@@ -183,9 +235,13 @@ export class EntryDecoder {
     const timeMs = this.timeMs.next(r, b);
     const sessionId = this.sessionId.next(r, b);
     const authIds = this.authIds.next(r, b);
+    const origin = readOrigin(r);
     const txn = this.decodeTxn(r, b, r.readByte());
     r.expectEnd("entry");
-    return { zxid, timeMs, sessionId, authIds, txn };
+    // Without an origin the key is left out, as the server's own entries without one leave it out.
+    return origin === undefined
+      ? { zxid, timeMs, sessionId, authIds, txn }
+      : { zxid, timeMs, sessionId, authIds, origin, txn };
   }
 
   private decodeTxn(r: JuteReader, b: Buffer, tag: number): Txn {
@@ -226,6 +282,19 @@ export class EntryDecoder {
       }
       case TxnTag.deleteContainer:
         return { kind: "deleteContainer", path: r.readStringOrEmpty() };
+      case TxnTag.epochStart:
+        return { kind: "epochStart" };
+      case TxnTag.membership: {
+        const change = r.readBuffer();
+        if (change === null) throw new JuteDecodeError("entry: null membership change");
+        return { kind: "membership", change };
+      }
+      case TxnTag.sessionSecret: {
+        const secret = r.readBuffer();
+        if (secret === null || secret.length < 16)
+          throw new JuteDecodeError("entry: session secret under 16 bytes");
+        return { kind: "sessionSecret", secret };
+      }
       default:
         throw new JuteDecodeError(`entry: unknown txn tag ${tag}`);
     }

@@ -64,7 +64,9 @@ export type TxnResult<S = Stat> =
   /** Always err 0; a failed multi carries its failure in `results` (§9.3). */
   | { err: 0; kind: "multi"; results: MultiResult<S>[] }
   /** createSession, closeSession. */
-  | { err: 0; kind: "session" };
+  | { err: 0; kind: "session" }
+  /** epochStart, membership: nothing in the tree changes. */
+  | { err: 0; kind: "none" };
 
 /** A change watchers may hear about; `acl` is the changed node's ACL (the parent's for children). */
 export interface Trigger {
@@ -193,6 +195,7 @@ export class StateMachine {
   private readonly sessionTable = new Map<bigint, SessionRecord>();
   private readonly quotas: QuotaRules;
   private appliedZxid = 0n;
+  private secret: Buffer | undefined;
   /** The warnings of the entry being applied; apply is never re-entered, so one list serves. */
   private warnings: string[] = [];
 
@@ -205,6 +208,11 @@ export class StateMachine {
 
   get lastZxid(): bigint {
     return this.appliedZxid;
+  }
+
+  /** The ensemble's session secret, once its first leader has proposed one. */
+  get sessionSecret(): Buffer | undefined {
+    return this.secret;
   }
 
   get znodeCount(): number {
@@ -287,6 +295,13 @@ export class StateMachine {
         const r = this.deleteContainer(e, txn.path, reply);
         return r === 0 ? { err: 0, kind: "delete" } : errorResult(r);
       }
+      case "epochStart":
+      case "membership":
+        return { err: 0, kind: "none" };
+      case "sessionSecret":
+        // The first one stands: passwords handed out under it must stay valid.
+        this.secret ??= Buffer.from(txn.secret);
+        return { err: 0, kind: "none" };
     }
   }
 
@@ -638,7 +653,11 @@ export class StateMachine {
    * Loads the session table and applied zxid of a snapshot into a machine whose tree the snapshot
    * loader has just filled; only a fresh machine may be restored.
    */
-  restore(lastZxid: bigint, sessions: Iterable<readonly [bigint, number]>): void {
+  restore(
+    lastZxid: bigint,
+    sessions: Iterable<readonly [bigint, number]>,
+    secret: Buffer | undefined = undefined,
+  ): void {
     if (this.appliedZxid !== 0n || this.sessionTable.size !== 0) {
       throw new Error("invariant: only a fresh state machine is restored from a snapshot");
     }
@@ -647,5 +666,6 @@ export class StateMachine {
       this.sessionTable.set(id, new SessionRecord(timeoutMs, id, this.tree));
     }
     this.appliedZxid = lastZxid;
+    this.secret = secret;
   }
 }

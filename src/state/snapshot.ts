@@ -55,6 +55,7 @@ export class SnapshotCapture {
   readonly nodeCount: number;
   private readonly tree: DataTree;
   private readonly sessions: [bigint, number][];
+  private readonly secret: Buffer | undefined;
   private readonly walk: IterableIterator<ZNode>;
   /** Images kept from before a change: null means the path did not exist when the capture began. */
   private readonly preserved = new Map<string, PersistedNode | null>();
@@ -79,6 +80,7 @@ export class SnapshotCapture {
     this.nodeCount = this.tree.nodeCount;
     this.digest = machine.digest();
     this.sessions = [...machine.sessions()].map(([id, s]) => [id, s.timeoutMs]);
+    this.secret = machine.sessionSecret;
     this.walk = this.tree.nodes();
     this.tree.changeObserver = { beforeChange: (path, node) => this.beforeChange(path, node) };
   }
@@ -182,6 +184,7 @@ export class SnapshotCapture {
     const w = new JuteWriter(16 + this.sessions.length * 12);
     w.writeInt(this.sessions.length);
     for (const [id, timeoutMs] of this.sessions) w.writeLong(id).writeInt(timeoutMs);
+    w.writeBuffer(this.secret ?? null);
     return Buffer.from(w.finish());
   }
 
@@ -244,6 +247,7 @@ export class SnapshotLoader {
   private readonly initialPaths: ReadonlySet<string>;
   private readonly acls: LoadedAcl[] = [];
   private sessions: [bigint, number][] = [];
+  private secret: Buffer | undefined;
   private nodes = 0;
   /** The parent of the last record (-1 when not placed yet): siblings come together, so most parents need no lookup. */
   private lastParent: ZNode = -1;
@@ -286,6 +290,7 @@ export class SnapshotLoader {
     if (count < 0) throw new SnapshotContentError(`negative session count ${count}`);
     const sessions: [bigint, number][] = [];
     for (let i = 0; i < count; i++) sessions.push([r.readLong(), r.readInt()]);
+    this.secret = r.readBuffer() ?? undefined;
     r.expectEnd("snapshot session chunk");
     this.sessions = sessions;
   }
@@ -347,7 +352,7 @@ export class SnapshotLoader {
         `the loaded tree has ${this.tree.nodeCount} nodes, the snapshot ${this.nodes}`,
       );
     }
-    this.machine.restore(summary.zxid, this.sessions);
+    this.machine.restore(summary.zxid, this.sessions, this.secret);
     const digest = this.machine.digest();
     if (digest !== summary.digest) {
       throw new SnapshotContentError(

@@ -1,12 +1,11 @@
-// The server's EntryLog on disk, with group commit: entries appended while one batch is being written
-// and synced queue up and go out together in the next write and the next fdatasync, so a burst costs
-// one sync, not one per entry. onCommit sees an entry only after the sync that covers it. A failed disk
-// call stops the log for good (no retry: after a failed fsync Linux may have dropped the data) and is
-// reported once through onFatal; nothing queued behind it is ever committed.
+// The replicated log's entries on disk, with group commit: entries appended while one batch is being
+// written and synced queue up and go out together in the next write and the next fdatasync, so a
+// burst costs one sync, not one per entry. onDurable hears of an entry only after the sync that
+// covers it. A failed disk call stops the log for good (no retry: after a failed fsync Linux may have
+// dropped the data) and is reported once through onFatal; nothing queued behind it becomes durable.
 
 import { join } from "node:path";
-import { type Entry, encodeEntry, peekEntryZxid } from "../state/entry.js";
-import type { EntryLog } from "./entry-log.js";
+import { peekEntryZxid } from "../state/entry.js";
 import { diskFailure, invariant, StorageError } from "./errors.js";
 import type { FileHandle, FileSystem } from "./file-system.js";
 import { LOG_EXTENT_NAME, writeLogExtent } from "./log-extent.js";
@@ -41,13 +40,8 @@ export interface DurableEntryLogOptions {
   readonly onFatal: (error: StorageError) => void;
 }
 
-/** Observes commits, for snapshot triggers: called right after onCommit has applied a batch. */
-export interface CommitObserver {
-  afterCommit(entries: readonly Entry[], loggedBytes: number): void;
-}
-
 interface Queued {
-  readonly entry: Entry;
+  readonly zxid: bigint;
   readonly payload: Buffer;
 }
 
@@ -68,11 +62,9 @@ function roundUp(n: number, unit: number): number {
   return Math.ceil(n / unit) * unit;
 }
 
-export class DurableEntryLog implements EntryLog {
-  onCommit: (entries: readonly Entry[]) => void = () => {
-    throw new Error("DurableEntryLog: onCommit was not set before the first commit");
-  };
-  observer: CommitObserver | undefined;
+export class DurableEntryLog {
+  /** Called after each sync with the highest zxid it made durable. */
+  onDurable: (zxid: bigint) => void = () => {};
   private queued: Queued[] = [];
   private scheduled = false;
   private flushing: Promise<void> | undefined;
@@ -109,7 +101,8 @@ export class DurableEntryLog implements EntryLog {
     return this.failure;
   }
 
-  append(entry: Entry): void {
+  /** Queues an encoded entry (see state/entry.ts) whose zxid is `zxid`, above every one before it. */
+  append(zxid: bigint, payload: Buffer): void {
     if (this.failure !== undefined) {
       throw new StorageError(
         "PDK_LOG_CLOSED",
@@ -119,24 +112,20 @@ export class DurableEntryLog implements EntryLog {
     if (this.closed)
       throw new StorageError("PDK_LOG_CLOSED", "the log is closed; the server is shutting down");
     // The checks run on every write, so their messages are only built when one fails.
-    if (entry.zxid <= this.lastAppended) {
-      invariant(false, `zxid ${hex(entry.zxid)} is appended after ${hex(this.lastAppended)}`);
+    if (zxid <= this.lastAppended) {
+      invariant(false, `zxid ${hex(zxid)} is appended after ${hex(this.lastAppended)}`);
     }
     invariant(
       this.queued.length < QUEUED_ENTRIES_MAX,
       "at most QUEUED_ENTRIES_MAX entries wait for the disk",
     );
-    const payload = encodeEntry(entry);
     // Check the record before it is written (recovery decodes every record in full when it reads
     // them back); a full decode here would cost as much as the encode on every write.
-    if (payload.length > RECORD_PAYLOAD_MAX || peekEntryZxid(payload) !== entry.zxid) {
-      invariant(
-        false,
-        `entry ${hex(entry.zxid)} encodes its own zxid in at most ${RECORD_PAYLOAD_MAX} bytes`,
-      );
+    if (payload.length > RECORD_PAYLOAD_MAX || peekEntryZxid(payload) !== zxid) {
+      invariant(false, `entry ${hex(zxid)} encodes its own zxid in at most ${RECORD_PAYLOAD_MAX} bytes`);
     }
-    this.lastAppended = entry.zxid;
-    this.queued.push({ entry, payload });
+    this.lastAppended = zxid;
+    this.queued.push({ zxid, payload });
     if (!this.scheduled && this.flushing === undefined) {
       this.scheduled = true;
       // Wait for the rest of this event-loop turn's appends so they share the write and the sync.
@@ -170,17 +159,14 @@ export class DurableEntryLog implements EntryLog {
     // Each pass removes at least one entry from the queue, and appends stop once the log fails.
     while (this.queued.length > 0 && this.failure === undefined) {
       const batch = this.takeBatch();
-      let bytes: number;
       try {
-        bytes = await this.writeBatch(batch);
+        await this.writeBatch(batch);
       } catch (error) {
         this.fail(error);
         return;
       }
-      const entries = batch.map((q) => q.entry);
-      this.lastDurable = entries[entries.length - 1]!.zxid;
-      this.onCommit(entries);
-      this.observer?.afterCommit(entries, bytes);
+      this.lastDurable = batch[batch.length - 1]!.zxid;
+      this.onDurable(this.lastDurable);
     }
   }
 
@@ -192,9 +178,9 @@ export class DurableEntryLog implements EntryLog {
     this.options.onFatal(failure);
   }
 
-  /** Writes one batch at the end of the current segment and syncs it; returns the bytes written. */
-  private async writeBatch(batch: readonly Queued[]): Promise<number> {
-    const first = batch[0]!.entry.zxid;
+  /** Writes one batch at the end of the current segment and syncs it. */
+  private async writeBatch(batch: readonly Queued[]): Promise<void> {
+    const first = batch[0]!.zxid;
     let segment = this.segment ?? (await this.resumeTail());
     // A segment without records is never rolled: its successor would take the same name.
     const full =
@@ -210,7 +196,7 @@ export class DurableEntryLog implements EntryLog {
     for (const q of batch) total += recordBytes(q.payload.length);
     const out = Buffer.alloc(total);
     let at = 0;
-    for (const q of batch) at = writeRecord(out, at, q.entry.zxid, q.payload);
+    for (const q of batch) at = writeRecord(out, at, q.zxid, q.payload);
     invariant(at === total, "a batch fills exactly its buffer");
     const end = segment.end + total;
     const grown = end > segment.size;
@@ -226,7 +212,6 @@ export class DurableEntryLog implements EntryLog {
     segment.end = end;
     // Once the new size is durable, and before the batch is acknowledged: see log-extent.ts.
     if (grown) await this.recordExtent(segment);
-    return total;
   }
 
   /** Records the segment's synced size as the log's extent (once per unit grown, not per batch). */

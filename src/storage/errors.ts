@@ -5,6 +5,8 @@
 export type StorageErrorCode =
   /** A log segment is damaged somewhere a crash cannot explain. */
   | "PDK_LOG_CORRUPT"
+  /** The consensus hard state (term and vote) is damaged; the server cannot safely take part. */
+  | "PDK_STATE_CORRUPT"
   /** A snapshot is damaged; recovery falls back to an older one when it can. */
   | "PDK_SNAPSHOT_CORRUPT"
   /** The files on disk do not describe one continuous history (missing segment or snapshot). */

@@ -7,6 +7,7 @@
 // and recovery refuses to start instead of cutting them silently.
 
 import { join } from "node:path";
+import { replaceFile } from "./atomic-file.js";
 import { checksum } from "./checksum.js";
 import { StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
@@ -35,23 +36,9 @@ function encode(e: LogExtent): Buffer {
   return b;
 }
 
-/**
- * Replaces the extent file atomically (temporary file, fdatasync, rename, directory fsync): after a
- * crash it holds either the old extent or the new one, both true of what reached the disk.
- */
+/** Replaces the extent file atomically: after a crash it holds the old extent or the new one. */
 export async function writeLogExtent(fs: FileSystem, dir: string, extent: LogExtent): Promise<void> {
-  const path = join(dir, LOG_EXTENT_NAME);
-  const temp = `${path}.tmp`;
-  if (await fs.exists(temp)) await fs.unlink(temp);
-  const f = await fs.open(temp, "create");
-  try {
-    await f.write(encode(extent), 0);
-    await f.datasync();
-  } finally {
-    await f.close();
-  }
-  await fs.rename(temp, path);
-  await fs.syncDir(dir);
+  await replaceFile(fs, dir, LOG_EXTENT_NAME, encode(extent));
 }
 
 /**

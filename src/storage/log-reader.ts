@@ -40,6 +40,11 @@ export interface LogSegmentInfo {
   readonly header: SegmentHeader;
 }
 
+export interface LoggedEntry {
+  readonly entry: Entry;
+  readonly payload: Buffer;
+}
+
 export interface ReadLogResult {
   /** How many entries come after `afterZxid`. */
   readonly entryCount: number;
@@ -49,6 +54,8 @@ export interface ReadLogResult {
    * PDK_LOG_CORRUPT at a record whose checksums match but whose entry does not decode.
    */
   entries(): IterableIterator<Entry>;
+  /** entries() with each entry's encoded bytes, a view of the segment read (copy what is kept). */
+  records(): IterableIterator<LoggedEntry>;
   /** Highest zxid in the log, or `afterZxid` when the log holds nothing newer. */
   readonly lastZxid: bigint;
   /** undefined when there is no segment to continue, or the log ends before `afterZxid`. */
@@ -376,21 +383,28 @@ export async function openScannedLog(
   for (const s of scan.needed) entryCount += s.records.length - s.from;
   return {
     entryCount,
-    entries: () => decodeEntries(scan.needed),
+    entries: () => entriesOf(decodeEntries(scan.needed)),
+    records: () => decodeEntries(scan.needed),
     lastZxid: reached,
     tail: behind ? undefined : scan.tail,
     segments,
   };
 }
 
-function* decodeEntries(needed: readonly ScannedSegment[]): IterableIterator<Entry> {
+function* entriesOf(records: IterableIterator<LoggedEntry>): IterableIterator<Entry> {
+  for (const r of records) yield r.entry;
+}
+
+function* decodeEntries(needed: readonly ScannedSegment[]): IterableIterator<LoggedEntry> {
   const decoder = new EntryDecoder();
   for (const { path, bytes, records, from } of needed) {
     for (let r = from; r < records.length; r++) {
       const offset = records[r]!;
+      const start = offset + RECORD_HEADER_BYTES;
+      const end = recordPayloadEnd(bytes, offset);
       let entry: Entry;
       try {
-        entry = decoder.decode(bytes, offset + RECORD_HEADER_BYTES, recordPayloadEnd(bytes, offset));
+        entry = decoder.decode(bytes, start, end);
       } catch (error) {
         if (!(error instanceof JuteDecodeError)) throw error;
         throw corrupt(path, offset, `checksum matches but the entry does not decode: ${error.message}`);
@@ -399,7 +413,7 @@ function* decodeEntries(needed: readonly ScannedSegment[]): IterableIterator<Ent
       // Formatted only on failure: a message per record is measurable over millions of records.
       if (entry.zxid !== zxid)
         invariant(false, `record zxid ${hex(zxid)} matches its entry's ${hex(entry.zxid)}`);
-      yield entry;
+      yield { entry, payload: bytes.subarray(start, end) };
     }
   }
 }

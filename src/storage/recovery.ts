@@ -1,8 +1,9 @@
-// Start-up recovery: the newest snapshot that reads back whole (checksums and digest), then every
-// log entry after it, applied in order. A damaged snapshot is skipped for an older one, but only if
-// the log still reaches back to it; otherwise start-up stops rather than serve a state with a hole.
-// The log is read and checked while the snapshot loads: that needs only the snapshot's zxid, which
-// its file name gives.
+// Start-up recovery: the newest snapshot that reads back whole (checksums and digest), and the log
+// entries after it, read and checked; which of them may be replayed at once is the replica's call
+// (only those known committed). A damaged snapshot is skipped for an older one, but only if the log
+// still reaches back to it; otherwise start-up stops rather than serve a state with a hole. The log
+// is read and checked while the snapshot loads: that needs only the snapshot's zxid, which its file
+// name gives.
 
 import { join } from "node:path";
 import { StateMachine, type StateMachineOptions } from "../state/machine.js";
@@ -10,7 +11,7 @@ import { invariant, StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
 import { hex, type LogScan, openScannedLog, type ReadLogResult, scanLog } from "./log-reader.js";
 import type { StorageLogger } from "./logger.js";
-import { listSnapshots, readSnapshot } from "./snapshot-file.js";
+import { listSnapshots, readSnapshot, type SnapshotPosition } from "./snapshot-file.js";
 
 export interface RecoverOptions {
   readonly fs: FileSystem;
@@ -21,9 +22,12 @@ export interface RecoverOptions {
 }
 
 export interface Recovered {
+  /** The state as of the snapshot; the log's entries are not replayed into it yet. */
   readonly machine: StateMachine;
   /** The zxid of the snapshot recovery started from (0 when none). */
   readonly snapshotZxid: bigint;
+  /** Where that snapshot stands in the replicated log; undefined when there is none. */
+  readonly position: SnapshotPosition | undefined;
   /** The log as read: where appending resumes, and the last durable zxid. */
   readonly log: ReadLogResult;
 }
@@ -49,6 +53,7 @@ export async function recover(o: RecoverOptions): Promise<Recovered> {
   early.catch(() => undefined);
   let machine: StateMachine | undefined;
   let snapshotZxid = 0n;
+  let position: SnapshotPosition | undefined;
   const skipped: string[] = [];
   for (const { name } of snapshots) {
     const path = join(o.dataDir, name);
@@ -56,6 +61,7 @@ export async function recover(o: RecoverOptions): Promise<Recovered> {
       const read = await readSnapshot(fs, path, o.machineOptions);
       machine = read.machine!;
       snapshotZxid = read.summary.zxid;
+      position = read.position;
       logger.info(`loaded snapshot ${path} at zxid ${hex(snapshotZxid)} (${read.summary.nodeCount} znodes)`);
       break;
     } catch (error) {
@@ -85,13 +91,19 @@ export async function recover(o: RecoverOptions): Promise<Recovered> {
     }
     throw error;
   }
+  return { machine, snapshotZxid, position, log };
+}
+
+/** Replays every entry of the log into the machine: for a log whose entries are all committed. */
+export function replayAll(recovered: Recovered, logger: StorageLogger): StateMachine {
+  const { machine, log } = recovered;
   for (const entry of log.entries()) machine.replay(entry);
   invariant(
     machine.lastZxid === log.lastZxid,
     `recovery ends at the log's last zxid ${hex(log.lastZxid)}, not ${hex(machine.lastZxid)}`,
   );
   logger.info(
-    `recovered to zxid ${hex(machine.lastZxid)}: snapshot ${hex(snapshotZxid)} plus ${log.entryCount} log entries`,
+    `recovered to zxid ${hex(machine.lastZxid)}: snapshot ${hex(recovered.snapshotZxid)} plus ${log.entryCount} log entries`,
   );
-  return { machine, snapshotZxid, log };
+  return machine;
 }

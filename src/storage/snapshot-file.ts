@@ -1,9 +1,11 @@
-// Snapshot files: a 24-byte header, then checksummed chunks (nodes, sessions) and a summary chunk
-// that must end the file. They are written incrementally from a SnapshotCapture, yielding to the
-// event loop between chunks so serving never stalls for more than one chunk's work, into a temporary
-// file that is synced, renamed into place and made durable by syncing the directory.
+// Snapshot files: a 24-byte header, then checksummed chunks (nodes, sessions, the position in the
+// replicated log) and a summary chunk that must end the file. They are written incrementally from a
+// SnapshotCapture, yielding to the event loop between chunks so serving never stalls for more than
+// one chunk's work, into a temporary file that is synced, renamed into place and made durable by
+// syncing the directory.
 
 import { join } from "node:path";
+import type { ConfState } from "../consensus/types.js";
 import { JuteDecodeError } from "../protocol/jute.js";
 import type { StateMachine, StateMachineOptions } from "../state/machine.js";
 import { type SnapshotCapture, SnapshotLoader, type SnapshotSummary } from "../state/snapshot.js";
@@ -19,12 +21,46 @@ import {
 } from "./snapshot-preparers.js";
 
 const SNAPSHOT_MAGIC = 0x50444b53; // "PDKS"
-const SNAPSHOT_FORMAT = 2;
+const SNAPSHOT_FORMAT = 3;
 const HEADER_BYTES = 24;
 const CHUNK_HEADER_BYTES = 9;
 const CHUNK_BYTES_MAX = 256 * 1024 * 1024;
 const SUMMARY_BYTES = 8 + 4 + 4 + 8;
-const Chunk = { nodes: 1, sessions: 2, summary: 3 } as const;
+const Chunk = { nodes: 1, sessions: 2, summary: 3, position: 4 } as const;
+/** Voters and learners a position chunk may list: far above any real ensemble, and a bound. */
+const MEMBERS_MAX = 1024;
+
+/**
+ * Where a snapshot stands in the replicated log: the index of the entry whose zxid names it, and the
+ * membership at that point. The consensus core needs both to resume from the snapshot.
+ */
+export interface SnapshotPosition {
+  readonly index: number;
+  readonly conf: ConfState;
+}
+
+function encodePosition(p: SnapshotPosition): Buffer {
+  const ids = [...p.conf.voters, ...p.conf.learners];
+  const b = Buffer.alloc(16 + 4 * ids.length);
+  b.writeBigUInt64BE(BigInt(p.index), 0);
+  b.writeUInt32BE(p.conf.voters.length, 8);
+  b.writeUInt32BE(p.conf.learners.length, 12);
+  for (let i = 0; i < ids.length; i++) b.writeUInt32BE(ids[i]!, 16 + 4 * i);
+  return b;
+}
+
+function decodePosition(b: Buffer): SnapshotPosition {
+  if (b.length < 16) throw new SnapshotContentError("position chunk size");
+  const index = b.readBigUInt64BE(0);
+  const voters = b.readUInt32BE(8);
+  const learners = b.readUInt32BE(12);
+  if (index > BigInt(Number.MAX_SAFE_INTEGER) || voters + learners > MEMBERS_MAX) {
+    throw new SnapshotContentError("position chunk values out of range");
+  }
+  if (b.length !== 16 + 4 * (voters + learners)) throw new SnapshotContentError("position chunk size");
+  const ids = Array.from({ length: voters + learners }, (_, i) => b.readUInt32BE(16 + 4 * i));
+  return { index: Number(index), conf: { voters: ids.slice(0, voters), learners: ids.slice(voters) } };
+}
 const NAME_PATTERN = /^snapshot\.([0-9a-f]{16})$/;
 
 export function snapshotName(zxid: bigint): string {
@@ -78,6 +114,8 @@ function encodeSummary(s: SnapshotSummary): Buffer {
 
 export interface WriteSnapshotOptions {
   readonly fs: FileSystem;
+  /** The capture's place in the replicated log. */
+  readonly position: SnapshotPosition;
   /** dataDir. */
   readonly dir: string;
   /** Nodes serialised per event-loop turn; bounds how long one turn spends on the snapshot. */
@@ -114,6 +152,7 @@ export async function writeSnapshot(
       await o.yieldTurn();
     }
     await put(chunk(Chunk.sessions, capture.sessionsChunk()));
+    await put(chunk(Chunk.position, encodePosition(o.position)));
     const summary = capture.summary();
     await put(chunk(Chunk.summary, encodeSummary(summary)));
     step = "fdatasync";
@@ -219,7 +258,7 @@ export async function readSnapshot(
   path: string,
   load: StateMachineOptions | undefined,
   options: ReadSnapshotOptions = {},
-): Promise<{ summary: SnapshotSummary; machine: StateMachine | undefined }> {
+): Promise<{ summary: SnapshotSummary; position: SnapshotPosition; machine: StateMachine | undefined }> {
   const f = await fs.open(path, "read");
   let preparer: ChunkPreparer | undefined;
   try {
@@ -247,6 +286,7 @@ export async function readSnapshot(
         throw decodeFailure(path, offset, error);
       }
     };
+    let position: SnapshotPosition | undefined;
     let offset = HEADER_BYTES;
     // Each pass consumes a chunk header and its payload, so offsets strictly increase to the summary.
     for (;;) {
@@ -271,6 +311,7 @@ export async function readSnapshot(
       while (ahead.length > 0) await placeOldest();
       try {
         if (kind === Chunk.sessions) loader?.addSessions(payload);
+        else if (kind === Chunk.position) position = decodePosition(payload);
         else if (kind === Chunk.summary) {
           if (length !== SUMMARY_BYTES) throw new SnapshotContentError("summary size");
           const summary: SnapshotSummary = {
@@ -282,7 +323,8 @@ export async function readSnapshot(
           const end = offset + CHUNK_HEADER_BYTES + length;
           if (summary.zxid !== zxid) throw new SnapshotContentError("summary zxid differs from the header's");
           if (end !== size) throw snapshotCorrupt(path, end, "data after the summary");
-          return { summary, machine: loader?.finish(summary) };
+          if (position === undefined) throw new SnapshotContentError("no position chunk");
+          return { summary, position, machine: loader?.finish(summary) };
         } else if (kind !== Chunk.nodes) throw snapshotCorrupt(path, offset, `unknown chunk kind ${kind}`);
       } catch (error) {
         throw decodeFailure(path, offset, error);

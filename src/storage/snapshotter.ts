@@ -1,20 +1,20 @@
 // Decides when to snapshot and runs one at a time: after snapCount entries (randomised between half
 // and all of it, as ZooKeeper does, so an ensemble's members do not snapshot together) or once the log
 // has grown by snapSizeLimitBytes since the last snapshot, and on demand. A snapshot starts right after
-// a committed batch has been applied, so it holds exactly the state at that batch's last zxid; the log
-// rolls to a new segment there so that retention can remove whole segments. Autopurge follows. A
-// clean shutdown ends with one more, so the next start loads it and replays nothing.
+// a committed batch has been applied (the replica says so through afterApply), so it holds exactly the
+// state at that batch's last zxid, at the log position the replica reports; the log rolls to a new
+// segment there so that retention can remove whole segments. Autopurge follows. A clean shutdown ends
+// with one more, so the next start loads it and replays nothing.
 
-import type { Entry } from "../state/entry.js";
 import type { StateMachine } from "../state/machine.js";
 import { SnapshotCapture } from "../state/snapshot.js";
-import type { CommitObserver, DurableEntryLog } from "./durable-entry-log.js";
+import type { DurableEntryLog } from "./durable-entry-log.js";
 import { diskFailure, type StorageError } from "./errors.js";
 import type { FileSystem } from "./file-system.js";
 import { hex } from "./log-reader.js";
 import type { StorageLogger } from "./logger.js";
 import { purge } from "./purge.js";
-import { writeSnapshot } from "./snapshot-file.js";
+import { type SnapshotPosition, writeSnapshot } from "./snapshot-file.js";
 
 export interface SnapshotterOptions {
   readonly fs: FileSystem;
@@ -22,6 +22,10 @@ export interface SnapshotterOptions {
   readonly dataLogDir: string;
   readonly machine: StateMachine;
   readonly log: DurableEntryLog;
+  /** The log position of the machine's state as applied now. */
+  readonly position: () => SnapshotPosition;
+  /** A snapshot is durable: the replica may forget the entries it holds. */
+  readonly onWritten: (zxid: bigint, position: SnapshotPosition) => void;
   /** snapCount (ZooKeeper default 100000). */
   readonly snapCount: number;
   /** zookeeper.snapSizeLimitInKb in bytes (ZooKeeper default 4 GiB); 0 disables the size trigger. */
@@ -43,7 +47,7 @@ interface RunningSnapshot {
   readonly written: Promise<bigint>;
 }
 
-export class Snapshotter implements CommitObserver {
+export class Snapshotter {
   private entriesSince = 0;
   private bytesSince = 0;
   private threshold: number;
@@ -51,7 +55,6 @@ export class Snapshotter implements CommitObserver {
 
   constructor(private readonly o: SnapshotterOptions) {
     this.threshold = this.roll();
-    o.log.observer = this;
   }
 
   private roll(): number {
@@ -59,8 +62,9 @@ export class Snapshotter implements CommitObserver {
     return half + Math.floor(this.o.random() * half);
   }
 
-  afterCommit(entries: readonly Entry[], loggedBytes: number): void {
-    this.entriesSince += entries.length;
+  /** `count` entries of `loggedBytes` in all have just been applied. */
+  afterApply(count: number, loggedBytes: number): void {
+    this.entriesSince += count;
     this.bytesSince += loggedBytes;
     const sizeDue = this.o.snapSizeLimitBytes > 0 && this.bytesSince >= this.o.snapSizeLimitBytes;
     if (this.entriesSince >= this.threshold || sizeDue) this.startNow();
@@ -103,29 +107,32 @@ export class Snapshotter implements CommitObserver {
   private start(): RunningSnapshot {
     // Synchronous up to here: the capture holds the state after the batch just applied, no later one.
     const capture = new SnapshotCapture(this.o.machine);
+    const position = this.o.position();
     this.entriesSince = 0;
     this.bytesSince = 0;
     this.threshold = this.roll();
     this.o.log.rollBeforeNextBatch();
-    const written = this.write(capture).finally(() => {
+    const written = this.write(capture, position).finally(() => {
       this.running = undefined;
     });
     this.running = { zxid: capture.zxid, written };
     return this.running;
   }
 
-  private async write(capture: SnapshotCapture): Promise<bigint> {
+  private async write(capture: SnapshotCapture, position: SnapshotPosition): Promise<bigint> {
     const { fs, dataDir, logger } = this.o;
     logger.info(`snapshot at zxid ${hex(capture.zxid)} started`);
     const summary = await writeSnapshot(capture, {
       fs,
       dir: dataDir,
+      position,
       nodesPerChunk: this.o.nodesPerChunk,
       yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
     });
     logger.info(
       `snapshot at zxid ${hex(summary.zxid)} written: ${summary.nodeCount} znodes, ${summary.sessionCount} sessions, digest 0x${summary.digest.toString(16)}`,
     );
+    this.o.onWritten(summary.zxid, position);
     if (this.o.autopurge) {
       try {
         await purge(fs, dataDir, this.o.dataLogDir, this.o.retainCount, logger);

@@ -48,8 +48,8 @@ describe("ZooKeeper security advisories, over the wire", { skip }, () => {
     const bob = await RawSession.open(target!.port, 10_000, 10_000);
     const anonymous = await RawSession.open(target!.port, 10_000, 10_000);
     try {
-      replyOf(await alice.auth("digest", "alice:secret"));
-      replyOf(await bob.auth("digest", "bob:pw"));
+      replyOf(await alice.auth("digest", "alice:secret", -4));
+      replyOf(await bob.auth("digest", "bob:pw", -4));
       const acl = [
         { perms: Perms.ALL, id: { scheme: "digest", id: digestOf("alice", "secret") } },
         { perms: Perms.READ, id: { scheme: "digest", id: digestOf("bob", "pw") } },
@@ -73,7 +73,7 @@ describe("ZooKeeper security advisories, over the wire", { skip }, () => {
     const watcher = await RawSession.open(target!.port, 10_000, 10_000);
     const writer = await RawSession.open(target!.port, 10_000, 10_000);
     try {
-      replyOf(await writer.auth("digest", "writer:pw"));
+      replyOf(await writer.auth("digest", "writer:pw", -4));
       replyOf(await watcher.send({ type: OpCode.addWatch, path: "/", mode: 1 }));
       const secret = [{ perms: Perms.ALL, id: { scheme: "digest", id: digestOf("writer", "pw") } }];
       const open = [{ perms: Perms.ALL, id: { scheme: "world", id: "anyone" } }];

@@ -84,7 +84,10 @@ export function testOptions(overrides: Partial<ServiceOptions> = {}): ServiceOpt
 }
 
 export function newService(overrides: Partial<ServiceOptions> = {}): ZooKeeperService {
-  return new ZooKeeperService(testOptions(overrides), new InMemoryEntryLog());
+  const service = new ZooKeeperService(testOptions(overrides), new InMemoryEntryLog());
+  // The in-memory log plays a leader that is ready at once, as a standalone replica becomes.
+  service.roleChanged({ leading: true, leader: 1, ready: true });
+  return service;
 }
 
 /** Waits for the entry log's commit turn (it commits on setImmediate). */

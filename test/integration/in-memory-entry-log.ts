@@ -1,8 +1,8 @@
-// An EntryLog for in-process server tests: it commits each event-loop turn's entries together, as
-// the durable log's group commit does, without a disk.
+// An EntryLog for in-process server tests: it stamps zxids as a leader does and commits each
+// event-loop turn's entries together, as the replica's group commit does, without a disk or a core.
 
 import type { Entry } from "../../src/state/entry.js";
-import type { EntryLog } from "../../src/storage/entry-log.js";
+import type { EntryDraft, EntryLog } from "../../src/storage/entry-log.js";
 
 /** Bound on entries committed in one batch; larger bursts are split across turns. */
 const BATCH_ENTRIES_MAX = 10_000;
@@ -14,19 +14,18 @@ export class InMemoryEntryLog implements EntryLog {
   private queued: Entry[] = [];
   private scheduled = false;
   private closed = false;
-  private lastZxid = -1n;
+  /** As a first leader would: epoch 1, its term-start entry at counter 1. */
+  private lastZxid = (1n << 32n) | 1n;
 
-  append(entry: Entry): void {
-    if (this.closed) throw new Error("PDK_LOG_CLOSED: the log is closed; the server is shutting down");
-    if (entry.zxid <= this.lastZxid) {
-      throw new Error(`invariant violated: zxid ${entry.zxid} appended after ${this.lastZxid}`);
-    }
-    this.lastZxid = entry.zxid;
-    this.queued.push(entry);
+  append(draft: EntryDraft): boolean {
+    if (this.closed) return false;
+    const zxid = ++this.lastZxid;
+    this.queued.push({ ...draft, zxid });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.commit());
     }
+    return true;
   }
 
   private commit(): void {

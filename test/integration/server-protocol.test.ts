@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FourLetterWords } from "../../src/admin/four-letter-words.js";
+import { generateDigest } from "../../src/data/acl.js";
 import { Err, EventType, OpCode } from "../../src/protocol/constants.js";
 import type { Request } from "../../src/protocol/requests.js";
 import { defaultConfig, parseZooCfg } from "../../src/server/config.js";
@@ -15,8 +16,14 @@ import {
   ManualClock,
   newService,
   OPEN_ACL,
+  parseFrame,
   RawClient,
 } from "./harness.js";
+
+/** An auth packet with a digest credential, as `addauth digest <credential>` sends it. */
+function digestAuth(credential: string): Request {
+  return { type: OpCode.auth, authType: 0, scheme: "digest", auth: Buffer.from(credential) };
+}
 
 describe("handshake", () => {
   test("a 45-byte ConnectRequest gets a 37-byte answer with a clamped timeout and 16-byte password", async () => {
@@ -63,6 +70,24 @@ describe("handshake", () => {
       Buffer.from("00000000" + "00000000" + "0000000000000000" + "00000010" + "00".repeat(16) + "00", "hex"),
     );
     assert.ok(wrong.transport.ended);
+  });
+
+  test("a handshake and request arriving one byte at a time are answered, whatever their bytes spell", async () => {
+    const client = new RawClient(newService());
+    // A password that reads as four-letter words must not be taken for one mid-frame.
+    const handshake = client.connectFrame({ passwd: Buffer.from("srvrruokdumpstat") });
+    for (const byte of handshake) client.send(Buffer.of(byte));
+    await commitTurn();
+    const [response] = client.frames();
+    assert.equal(response?.length, 37);
+    for (const byte of client.requestFrame({ type: OpCode.exists, path: "/ruok", watch: false }, 3))
+      client.send(Buffer.of(byte));
+    await commitTurn();
+    const replies = client.frames().map(parseFrame);
+    assert.deepEqual(
+      replies.map((f) => f.kind === "reply" && [f.header.xid, f.header.err]),
+      [[3, Err.NONODE]],
+    );
   });
 
   test("a client that has seen a newer zxid than the server is closed without a reply", async () => {
@@ -293,13 +318,8 @@ describe("requests", () => {
     const service = newService();
     const client = new RawClient(service);
     await client.connect();
-    const frames = await client.exchange({
-      type: OpCode.auth,
-      authType: 0,
-      scheme: "digest",
-      auth: Buffer.from("alice:secret"),
-    });
-    assert.equal(frames[0]?.kind === "reply" && frames[0].header.xid, -4);
+    const frames = await client.exchange(digestAuth("alice:secret"));
+    assert.equal(frames[0]?.kind === "reply" && frames[0].header.err, 0);
     const who = await client.call({ type: OpCode.whoAmI });
     const info = decodeBody("WhoAmIResponse", who.body).clientInfo;
     assert.deepEqual(info?.map((c) => `${c.authScheme}:${c.user}`).sort(), ["digest:alice", "ip:127.0.0.1"]);
@@ -311,6 +331,52 @@ describe("requests", () => {
     });
     assert.equal(bad[0]?.kind === "reply" && bad[0].header.err, Err.AUTHFAILED);
     assert.ok(client.transport.ended);
+  });
+
+  test("auth and setWatches are answered with the request's own xid, whatever it is", async () => {
+    const client = new RawClient(newService());
+    await client.connect();
+    const auth = digestAuth("a:b");
+    const watches: Request = {
+      type: OpCode.setWatches,
+      relativeZxid: 0n,
+      dataWatches: ["/missing"],
+      existWatches: [],
+      childWatches: [],
+    };
+    const sent = [
+      [auth, 7],
+      [auth, -4],
+      [watches, 8],
+      [watches, -8],
+      [{ ...watches, type: OpCode.setWatches2, persistentWatches: [], persistentRecursiveWatches: [] }, 9],
+    ] as const;
+    for (const [req, xid] of sent) client.send(client.requestFrame(req, xid));
+    await commitTurn();
+    const replies = client
+      .frames()
+      .map(parseFrame)
+      .filter((f) => f.kind === "reply");
+    assert.deepEqual(
+      replies.map((f) => f.kind === "reply" && [f.header.xid, f.header.err]),
+      sent.map(([, xid]) => [xid, 0]),
+    );
+  });
+
+  test("digest auth without a colon is user and password in one, as ZooKeeper's digest provider takes it", async () => {
+    const client = new RawClient(newService());
+    await client.connect();
+    const login = await client.call(digestAuth("blah"));
+    assert.equal(login.err, 0);
+    const who = await client.call({ type: OpCode.whoAmI });
+    const info = decodeBody("WhoAmIResponse", who.body).clientInfo;
+    assert.deepEqual(info?.map((c) => `${c.authScheme}:${c.user}`).sort(), ["digest:blah", "ip:127.0.0.1"]);
+    const created = await client.call({
+      ...createReq("/mine"),
+      acl: [{ perms: 31, id: { scheme: "digest", id: generateDigest("blah") } }],
+    } as Request);
+    assert.equal(created.err, 0);
+    assert.equal((await client.call({ type: OpCode.getData, path: "/mine", watch: false })).err, 0);
   });
 });
 
@@ -358,6 +424,24 @@ describe("four-letter words", () => {
     assert.equal(lines[0]?.split("\t")[0], "zk_version");
     assert.ok(lines.includes("zk_znode_count\t5"));
     assert.ok(lines.every((l) => /^zk_[a-z_]+\t\S/.test(l)));
+  });
+
+  test("cons shows a connection's last ordinary xid, and none while it has sent only special ones", async () => {
+    const service = withWords("4lw.commands.whitelist=*\n");
+    const client = new RawClient(service);
+    await client.connect();
+    const cons = () => {
+      const asker = new RawClient(service);
+      asker.send(Buffer.from("cons"));
+      return asker.transport.take().toString();
+    };
+    client.send(client.requestFrame({ type: OpCode.ping }, -2));
+    await commitTurn();
+    assert.doesNotMatch(cons(), /lcxid/);
+    client.send(client.requestFrame({ type: OpCode.exists, path: "/", watch: false }, 7));
+    client.send(client.requestFrame({ type: OpCode.ping }, -2));
+    await commitTurn();
+    assert.match(cons(), /,lcxid=0x7,lzxid=/);
   });
 
   test("a four-letter word split across packets is still recognised", () => {

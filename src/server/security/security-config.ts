@@ -4,6 +4,7 @@
 // AuthenticationHelper); keys that do nothing in ZooKeeper either are accepted with a warning.
 
 import type { ServerConfig } from "../config.js";
+import { where } from "../config-error.js";
 import { readTlsSettings, type TlsSettings } from "../tls/tls-settings.js";
 import { SettingsReader, shown } from "./settings-reader.js";
 
@@ -64,7 +65,7 @@ export function readSecurityConfig(config: ServerConfig, source: string): Securi
   const warnings: string[] = [];
   const at = (key: string) => {
     const setting = reader.get(key);
-    return setting === undefined ? source : `${setting.source} line ${setting.line}`;
+    return setting === undefined ? source : where(setting.source, setting.line);
   };
 
   const securePortSetting = reader.get("secureClientPort");
@@ -151,7 +152,7 @@ export function readSecurityConfig(config: ServerConfig, source: string): Securi
       "handshakes, -1 for no limit",
     ),
     x509SuperUser: reader.string("X509AuthenticationProvider.superUser"),
-    jaasConfigPath: reader.string("java.security.auth.login.config"),
+    jaasConfigPath: config.jaasLoginConfig,
     saslLoginContext: reader.string("sasl.serverconfig") ?? "Server",
     saslSuperUsers,
     saslSuperPassword: reader.string("SASLAuthenticationProvider.superPassword"),
@@ -160,7 +161,7 @@ export function readSecurityConfig(config: ServerConfig, source: string): Securi
     warnings,
   };
   for (const setting of reader.unasked()) {
-    warnings.push(`${setting.source} line ${setting.line}: unknown key "${setting.key}" is ignored`);
+    warnings.push(`${where(setting.source, setting.line)}: unknown key "${setting.key}" is ignored`);
   }
   return result;
 }

@@ -9,7 +9,6 @@ const EXACT: ReadonlySet<string> = new Set([
   "client.portUnification",
   "client.certReload",
   "serverCnxnFactory",
-  "java.security.auth.login.config",
   "sasl.serverconfig",
   "superUser",
   "SASLAuthenticationProvider.superPassword",
@@ -29,7 +28,6 @@ const PREFIXES = ["ssl.", "authProvider.", "superUser."] as const;
 
 /** The security key `key` names (without `zookeeper.`), or undefined when it is not a security key. */
 export function securityKeyOf(key: string): string | undefined {
-  // java.security.auth.login.config is a JVM property, never written with the zookeeper. prefix.
   const bare = key.startsWith("zookeeper.") ? key.slice("zookeeper.".length) : key;
   if (EXACT.has(bare) || PREFIXES.some((prefix) => bare.startsWith(prefix))) return bare;
   return undefined;

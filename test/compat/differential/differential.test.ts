@@ -3,7 +3,8 @@
 // (normalise.ts lists the 3.9 behaviours Paddock follows on purpose). Both servers start once for
 // the file, with the same super digest; each seed gets a root znode of its own, so several seeds run
 // at once on the shared servers. The scripts include sessions resumed with setWatches and, every
-// EXPIRY_EVERY_SEEDS seeds, a session left to expire. PADDOCK_DIFF_SEED=n replays one seed,
+// EXPIRY_EVERY_SEEDS seeds, a session left to expire; their packets go out under arbitrary xids,
+// and a reply under another xid than its request's is a difference like any other. PADDOCK_DIFF_SEED=n replays one seed,
 // PADDOCK_DIFF_SEEDS=n runs seeds 1..n, PADDOCK_DIFF_STEPS=n sets the script length,
 // PADDOCK_DIFF_CONCURRENCY=n how many seeds run at once (1 keeps other scripts' zxids out of replies),
 // PADDOCK_DIFF_VERBOSE=1 prints every step with both servers' answers. PADDOCK_COMPAT_TARGET=zookeeper

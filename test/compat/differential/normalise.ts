@@ -432,9 +432,14 @@ function ownZxids(script: Script, transcript: Transcript): bigint[] {
   return [...own].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Empty when the reply came back under its request's xid, as every reply but a ping's does. */
+function xidNote(o: Replied): string {
+  return o.xid === o.sentXid ? "" : ` UNDER XID ${o.xid} (sent ${o.sentXid})`;
+}
+
 function replyLine(ctx: Context, o: Replied | Lost, what: string): string {
   if (o.kind === "lost") return `${what}: no reply: connection ${o.why}`;
-  return `${what} ${errText(o.err)} zxid=${ctx.lastOwn(o.zxid)}${o.malformed === null ? "" : ` MALFORMED(${o.malformed})`}`;
+  return `${what} ${errText(o.err)} zxid=${ctx.lastOwn(o.zxid)}${o.malformed === null ? "" : ` MALFORMED(${o.malformed})`}${xidNote(o)}`;
 }
 
 function outcomeLines(
@@ -475,14 +480,16 @@ function outcomeLines(
       const request = step.kind === "request" ? step.request : null;
       const transaction = request !== null && TRANSACTIONS.has(request.type);
       const zxid = transaction ? ctx.zxid(o.zxid) : ctx.lastOwn(o.zxid);
-      if (existsNoAuth) return [`NOAUTH zxid=${zxid}`];
-      if (checkWatchesEither && (o.err === 0 || o.err === -121)) return [`OK or NOWATCHER zxid=${zxid}`];
+      const xid = xidNote(o);
+      if (existsNoAuth) return [`NOAUTH zxid=${zxid}${xid}`];
+      if (checkWatchesEither && (o.err === 0 || o.err === -121))
+        return [`OK or NOWATCHER zxid=${zxid}${xid}`];
       if (side === "zookeeper" && request !== null && undecodableIn39(request) && o.err === 0)
-        return [`MARSHALLINGERROR zxid=${zxid}`];
+        return [`MARSHALLINGERROR zxid=${zxid}${xid}`];
       let line = `${errText(o.err)} zxid=${zxid}`;
       if (o.body !== null) line += ` ${bodyText(ctx, o.body, request)}`;
       if (o.malformed !== null) line += ` MALFORMED(${o.malformed})`;
-      return [line];
+      return [line + xid];
     }
   }
 }

@@ -2,7 +2,8 @@
 // so the differential test sees exactly what a server puts on the wire. Everything that arrives is
 // kept in arrival order (replies and notifications alike), because the order of a session's events
 // relative to its replies is part of what the test compares. A session can also be resumed on a new
-// socket with its id and password, as a client does after a lost connection.
+// socket with its id and password, as a client does after a lost connection. Requests go out under
+// whatever xid the script chose, and the xid each reply came back under is kept for comparison.
 
 import { connect, type Socket } from "node:net";
 import { readConnectResponse, writeConnectRequest } from "../../../src/protocol/connect.js";
@@ -171,25 +172,19 @@ export class RawSession {
     });
   }
 
-  /** Sends a request with the next xid and resolves with its reply. */
-  send(request: Request): Promise<Outcome> {
-    const xid = this.nextXid++;
+  /** Sends a request under `xid` (by default the next of this session's own) and resolves with its reply. */
+  send(request: Request, xid = this.nextXid++): Promise<Outcome> {
     return this.sendWithXid(xid, request);
   }
 
-  /** An auth packet travels with xid -4 and is answered out of the normal pipeline. */
-  auth(scheme: string, credential: string): Promise<Outcome> {
-    return this.sendWithXid(Xid.AUTH, {
+  /** An auth packet; the Java client sends it under xid -4, other clients under an ordinary one. */
+  auth(scheme: string, credential: string, xid: number): Promise<Outcome> {
+    return this.sendWithXid(xid, {
       type: OpCode.auth,
       authType: 0,
       scheme,
       auth: Buffer.from(credential, "utf8"),
     });
-  }
-
-  /** setWatches and setWatches2 travel with xid -8; their catch-up events come before the reply. */
-  setWatches(request: Request): Promise<Outcome> {
-    return this.sendWithXid(Xid.SET_WATCHES, request);
   }
 
   /** A ping is a barrier: its reply comes after everything the server queued for us before it. */
@@ -234,10 +229,16 @@ export class RawSession {
       this.events.push({ kind: "event", event: readWatcherEvent(body), zxid: header.zxid });
       return;
     }
-    // Replies come in request order; an xid that is not the oldest pending one is a server bug the
-    // comparison should show, so it is matched by xid rather than trusted to be the head.
-    const index = this.pending.findIndex((p) => p.xid === header.xid);
-    if (index < 0) return;
+    // Replies come in request order, each under its request's xid but a ping's, which is -2
+    // whatever the request said. A reply goes to the oldest pending request with its xid, or else
+    // to the oldest pending one: a reply under a wrong xid is then recorded, and the comparison
+    // shows it, rather than lost.
+    if (this.pending.length === 0) return;
+    // findIndex is -1 when no pending request has the xid: the oldest (index 0) takes the reply.
+    const index = Math.max(
+      0,
+      this.pending.findIndex((p) => p.xid === header.xid),
+    );
     const [entry] = this.pending.splice(index, 1);
     clearTimeout(entry!.timer);
     entry!.settle({ reply: { header, body, eventsBefore: this.events.length } });

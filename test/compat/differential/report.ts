@@ -76,8 +76,10 @@ function reconnectText(step: Reconnect): string {
     .filter(([, paths]) => paths.length > 0)
     .map(([name, paths]) => `${name}=[${paths.join(", ")}]`)
     .join(" ");
-  const auth = step.credentials.length > 0 ? `, auth ${step.credentials.join(" ")}` : "";
-  return `resume the session${auth}, ${opName(step.opcode)} relative=${relative} ${watches || "(no watches)"}`;
+  const auth = step.credentials
+    .map((credential, i) => `, auth ${credential} [xid ${step.authXids[i]}]`)
+    .join("");
+  return `resume the session${auth}, ${opName(step.opcode)} [xid ${step.setWatchesXid}] relative=${relative} ${watches || "(no watches)"}`;
 }
 
 export function stepText(step: Step): string {
@@ -91,9 +93,9 @@ export function stepText(step: Step): string {
     case "expire":
       return `slot ${step.session}: stop pinging and wait for the server to expire the session`;
     case "auth":
-      return `slot ${step.session}: auth ${step.scheme} ${step.credential}`;
+      return `slot ${step.session}: auth ${step.scheme} ${step.credential} [xid ${step.xid}]`;
     case "request":
-      return `slot ${step.session}: ${opText(step.request)}`;
+      return `slot ${step.session}: ${opText(step.request)} [xid ${step.xid}]`;
   }
 }
 

@@ -25,6 +25,9 @@ export interface Connected {
 
 export interface Replied {
   readonly kind: "reply";
+  /** The xid the request went out under, and the one its reply came back under. */
+  readonly sentXid: number;
+  readonly xid: number;
   readonly err: number;
   readonly zxid: bigint;
   readonly body: Response | null;
@@ -138,7 +141,7 @@ export function responseRecord(type: number): ResponseRecordName | null {
   }
 }
 
-function toRecord(outcome: Outcome, request: Request | null): Replied | Lost {
+function toRecord(outcome: Outcome, request: Request | null, sentXid: number): Replied | Lost {
   if ("lost" in outcome) return { kind: "lost", why: outcome.lost };
   const { header, body } = outcome.reply;
   const record = request === null || header.err !== 0 ? null : responseRecord(request.type);
@@ -151,7 +154,15 @@ function toRecord(outcome: Outcome, request: Request | null): Replied | Lost {
     if (!(error instanceof JuteDecodeError)) throw error;
     malformed = error.message;
   }
-  return { kind: "reply", err: header.err, zxid: header.zxid, body: decoded, malformed };
+  return {
+    kind: "reply",
+    sentXid,
+    xid: header.xid,
+    err: header.err,
+    zxid: header.zxid,
+    body: decoded,
+    malformed,
+  };
 }
 
 /** Resumes a detached session, sends its credentials again and re-registers the step's watches. */
@@ -163,8 +174,10 @@ async function resumeSession(
 ): Promise<{ session: RawSession; outcome: Reconnected; eventsBefore: number }> {
   const session = await RawSession.resume(port, detached, detached.timeOut, REPLY_TIMEOUT_MS);
   const auth: (Replied | Lost)[] = [];
-  for (const credential of step.credentials)
-    auth.push(toRecord(await session.auth("digest", credential), null));
+  for (const [i, credential] of step.credentials.entries()) {
+    const xid = step.authXids[i]!;
+    auth.push(toRecord(await session.auth("digest", credential, xid), null, xid));
+  }
   const relativeZxid =
     step.relative.kind === "last"
       ? detached.lastZxidSeen
@@ -177,7 +190,7 @@ async function resumeSession(
     existWatches: step.existWatches,
     childWatches: step.childWatches,
   };
-  const sent = await session.setWatches(
+  const sent = await session.send(
     step.opcode === OpCode.setWatches2
       ? {
           type: OpCode.setWatches2,
@@ -186,6 +199,7 @@ async function resumeSession(
           persistentRecursiveWatches: step.persistentRecursiveWatches,
         }
       : { type: OpCode.setWatches, ...lists },
+    step.setWatchesXid,
   );
   return {
     session,
@@ -194,7 +208,7 @@ async function resumeSession(
       sessionId: session.sessionId,
       timeOut: session.timeOut,
       auth,
-      setWatches: toRecord(sent, null),
+      setWatches: toRecord(sent, null, step.setWatchesXid),
     },
     eventsBefore: "reply" in sent ? sent.reply.eventsBefore : 0,
   };
@@ -296,10 +310,10 @@ export async function runScript(script: Script, port: number): Promise<Transcrip
       } else {
         const sent =
           step.kind === "auth"
-            ? await session.auth(step.scheme, step.credential)
-            : await session.send(step.request);
+            ? await session.auth(step.scheme, step.credential, step.xid)
+            : await session.send(step.request, step.xid);
         if ("reply" in sent) eventsBefore = sent.reply.eventsBefore;
-        outcome = toRecord(sent, step.kind === "auth" ? null : step.request);
+        outcome = toRecord(sent, step.kind === "auth" ? null : step.request, step.xid);
       }
       await Promise.all(sessions.map((s) => s?.ping()));
       const events: Notified[] = [];

@@ -3,9 +3,11 @@
 // its own so that creates, deletes, watches and ACL checks keep colliding. The generator keeps no
 // model of the tree: both servers run the same blind script and their answers are compared. Besides
 // requests, a slot may lose its connection and resume the session with setWatches, and a few seeds
-// let one short-timeout session expire while the others watch its ephemerals go.
+// let one short-timeout session expire while the others watch its ephemerals go. Every request
+// goes out under an xid of its own choosing (XidChooser): mostly a session's next number, as most
+// clients send, but also the Java client's fixed ones on any opcode, zero, reused and wild values.
 
-import { createHash } from "node:crypto";
+import { generateDigest } from "../../../src/data/acl.js";
 import { CreateFlag, OpCode, WatcherType } from "../../../src/protocol/constants.js";
 import type { ACL } from "../../../src/protocol/data.js";
 import type { MultiOp, Request } from "../../../src/protocol/requests.js";
@@ -22,6 +24,9 @@ export interface Reconnect {
   readonly kind: "reconnect";
   /** Credentials sent again on the new connection before the watches, as the Java client does. */
   readonly credentials: readonly string[];
+  /** The xid of each credential's auth packet. */
+  readonly authXids: readonly number[];
+  readonly setWatchesXid: number;
   readonly opcode: typeof OpCode.setWatches | typeof OpCode.setWatches2;
   readonly relative: Relative;
   readonly dataWatches: readonly string[];
@@ -33,13 +38,23 @@ export interface Reconnect {
 
 export type Step =
   | { readonly session: number; readonly kind: "connect"; readonly timeOutMs: number }
-  | { readonly session: number; readonly kind: "auth"; readonly scheme: string; readonly credential: string }
-  | { readonly session: number; readonly kind: "request"; readonly request: Request }
+  | {
+      readonly session: number;
+      readonly kind: "auth";
+      readonly scheme: string;
+      readonly credential: string;
+      readonly xid: number;
+    }
+  | { readonly session: number; readonly kind: "request"; readonly request: Request; readonly xid: number }
   /** Drops the socket without closeSession: the session lives on, the connection's watches go. */
   | { readonly session: number; readonly kind: "disconnect" }
   | Reconnect
   /** Stops pinging the session and waits until the server has expired it and removed its ephemerals. */
   | { readonly session: number; readonly kind: "expire" };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A step as the generator draws it, before XidChooser numbers its packets. */
+type Draft = DistributiveOmit<Step, "xid" | "authXids" | "setWatchesXid">;
 
 export interface Script {
   readonly seed: number;
@@ -74,15 +89,75 @@ export class Rng extends SeededRandom {
   }
 }
 
-/** The digest id ZooKeeper derives from `user:password`: user:base64(sha1(user:password)). */
-export function digestId(credential: string): string {
-  const user = credential.slice(0, credential.indexOf(":"));
-  return `${user}:${createHash("sha1").update(credential).digest("base64")}`;
+/**
+ * The digest id ZooKeeper derives from a digest credential, user:base64(sha1(credential)), with
+ * everything before the first colon (or all of a credential without one) as the user. Shared with
+ * the server: a wrong derivation would still show, as ZooKeeper refusing what Paddock allows.
+ */
+export const digestId = generateDigest;
+
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * The xids a script's packets go out under. A client may number its requests as it likes: the
+ * server must answer each (but a ping) under the request's own xid, whichever it is. -1 is never
+ * drawn: a reply under it cannot be told from a notification, by this runner or by any client.
+ * It draws from a generator of its own, so adding it left every seed's operations as they were.
+ */
+class XidChooser {
+  private readonly rng: Rng;
+  private readonly next: number[];
+  private readonly last: number[];
+
+  constructor(seed: number, sessions: number) {
+    this.rng = new Rng(seed ^ 0x5eed1d5);
+    this.next = new Array<number>(sessions).fill(1);
+    this.last = new Array<number>(sessions).fill(1);
+  }
+
+  /** `special` is the Java client's xid for the packet (-4 auth, -8 setWatches), if it has one. */
+  pick(session: number, special?: number): number {
+    const rng = this.rng;
+    const xid = rng.weighted<() => number>([
+      [80, () => this.next[session]!++],
+      [6, () => special ?? rng.pick([-2, -4, -8])],
+      [3, () => 0],
+      [3, () => 1 + rng.int(INT32_MAX)],
+      [3, () => -2 - rng.int(INT32_MAX - 1)],
+      [3, () => this.last[session]!],
+      [2, () => INT32_MAX],
+    ])();
+    this.last[session] = xid;
+    return xid;
+  }
+
+  number(draft: Draft): Step {
+    switch (draft.kind) {
+      case "request":
+      case "auth":
+        return { ...draft, xid: this.pick(draft.session, draft.kind === "auth" ? -4 : undefined) };
+      case "reconnect":
+        return {
+          ...draft,
+          authXids: draft.credentials.map(() => this.pick(draft.session, -4)),
+          setWatchesXid: this.pick(draft.session, -8),
+        };
+      default:
+        return draft;
+    }
+  }
 }
 
-export const CREDENTIALS = { alice: "alice:secret", bob: "bob:hunter2", super: "super:overlord" } as const;
+/** carol logs in without a colon: ZooKeeper takes the whole string as user and as password. */
+export const CREDENTIALS = {
+  alice: "alice:secret",
+  bob: "bob:hunter2",
+  carol: "carol",
+  super: "super:overlord",
+} as const;
 const ALICE = digestId(CREDENTIALS.alice);
 const BOB = digestId(CREDENTIALS.bob);
+const CAROL = digestId(CREDENTIALS.carol);
 /** Both servers are started with this as their super digest: a session that logs in as it skips every ACL. */
 export const SUPER_DIGEST = digestId(CREDENTIALS.super);
 
@@ -110,6 +185,7 @@ export const ACL_CHOICES: readonly (readonly [number, string, ACL[] | null])[] =
   [2, "alice-all+world-read", [digest(ALICE, 31), world(1)]],
   [2, "alice-all", [digest(ALICE, 31)]],
   [1, "bob-all", [digest(BOB, 31)]],
+  [1, "carol-all", [digest(CAROL, 31)]],
   [1, "alice-read+bob-admin", [digest(ALICE, 1), digest(BOB, 16)]],
   [2, "ip-loopback", [ip("127.0.0.1", 31)]],
   [1, "ip-cidr-loopback", [ip("127.0.0.0/8", 31)]],
@@ -152,6 +228,7 @@ const TTL_CHOICES: readonly (readonly [number, bigint])[] = [
 
 export function generateScript(seed: number, stepCount: number): Script {
   const rng = new Rng(seed);
+  const xids = new XidChooser(seed, SESSION_SLOTS);
   const root = `/diff-${seed}`;
   const paths = relativePaths();
   const steps: Step[] = [];
@@ -312,7 +389,8 @@ export function generateScript(seed: number, stepCount: number): Script {
   const detached = new Array<boolean>(SESSION_SLOTS).fill(false);
   // What each slot logged in with on its current connection, for a resumed session to send again.
   const credentials = Array.from({ length: SESSION_SLOTS }, () => [] as string[]);
-  const push = (step: Step): void => {
+  const push = (draft: Draft): void => {
+    const step = xids.number(draft);
     switch (step.kind) {
       case "connect":
         open[step.session] = true;
@@ -349,7 +427,7 @@ export function generateScript(seed: number, stepCount: number): Script {
   };
 
   /** Watch lists drawn blind from the path pool, kept to what 3.8 and 3.9 treat alike. */
-  const reconnect = (session: number): Reconnect => {
+  const reconnect = (session: number): Omit<Reconnect, "authXids" | "setWatchesXid"> => {
     const opcode = rng.chance(0.6) ? OpCode.setWatches2 : OpCode.setWatches;
     const relative = rng.weighted<() => Relative>([
       [5, () => ({ kind: "last" })],
@@ -484,6 +562,7 @@ export function generateScript(seed: number, stepCount: number): Script {
       const user = rng.weighted([
         [2, "alice"],
         [2, "bob"],
+        [1, "carol"],
         [1, "super"],
       ] as const);
       push({ session, kind: "auth", scheme: "digest", credential: CREDENTIALS[user] });

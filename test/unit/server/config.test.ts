@@ -448,11 +448,13 @@ describe("java.util.Properties syntax", () => {
 describe("unknown and repeated keys", () => {
   test("unknown keys warn with their line and never fail", () => {
     // Files written for ZooKeeper carry settings Paddock does not implement; they must not stop start-up.
-    const { config, warnings } = parse("weightedDecay=2281\ntickTime=100\ngroup.1=1:2:3\nmetricsProvider.=x");
+    const { config, warnings } = parse(
+      "someFutureKey=2281\ntickTime=100\nleaderServes=yes\nmetricsProvider.=x",
+    );
     assert.equal(config.tickTimeMs, 100);
     assert.deepEqual(warnings, [
-      'zoo.cfg line 1: unknown key "weightedDecay" is ignored',
-      'zoo.cfg line 3: unknown key "group.1" is ignored',
+      'zoo.cfg line 1: unknown key "someFutureKey" is ignored',
+      'zoo.cfg line 3: unknown key "leaderServes" is ignored',
       'zoo.cfg line 4: unknown key "metricsProvider." is ignored',
     ]);
   });
@@ -471,11 +473,20 @@ describe("unknown and repeated keys", () => {
     assert.deepEqual(warnings, ["zoo.cfg line 2: jute.maxbuffer was already set on line 1; this line wins"]);
   });
 
-  test("server.01 and server.1 are the same server and the later line wins", () => {
-    // ZooKeeper parses the id as a number, so both lines describe server 1.
-    const { config, warnings } = parse(`${THREE_SERVERS}\nserver.01=zk9:2888:3888`);
-    assert.equal(config.servers.find((server) => server.id === 1)?.host, "zk9");
-    assert.deepEqual(warnings, ["zoo.cfg line 4: server.1 was already set on line 1; this line wins"]);
+  test("server.01 repeating server.1 exactly only warns", () => {
+    // ZooKeeper parses the id as a number, so both lines describe server 1; the same address twice is harmless.
+    const { config, warnings } = parse(`${THREE_SERVERS}\nserver.01=zk1:2888:3888`);
+    assert.equal(config.servers.length, 3);
+    assert.deepEqual(warnings, ["zoo.cfg line 4: server.1 repeats line 1"]);
+  });
+
+  test("server.01 and server.1 with different addresses are refused", () => {
+    // ZooKeeper would silently keep the last; members reading different lines would disagree on the ensemble.
+    assert.equal(
+      parseError(`${THREE_SERVERS}\nserver.01=zk9:2888:3888`).message,
+      "PDK_CONFIG_INVALID: zoo.cfg line 4: server.1 is listed twice with different addresses " +
+        "(line 1: zk1:2888:3888; here: zk9:2888:3888); give each server its own N",
+    );
   });
 });
 
@@ -637,20 +648,26 @@ describe("server.N lines", () => {
     const error = parseError("server.1=zk1:2888:3888\nserver.2=zk2:2888:3888\nserver.3=zk1:3888:4888");
     assert.equal(
       error.message,
-      "PDK_CONFIG_INVALID: zoo.cfg line 3: server.3 uses zk1:3888, which server.1 already uses",
+      "PDK_CONFIG_INVALID: zoo.cfg line 3: server.3 uses zk1:3888 as its quorum port, which server.1 " +
+        "(line 1) already uses as its election port; members on one host need their own ports",
     );
   });
 
   test("an ensemble of only observers is rejected", () => {
     // Nobody could vote.
-    assert.match(parseError("server.1=a:1:2:observer").message, /only observers/);
+    assert.equal(
+      parseError("server.1=a:1:2:observer").message,
+      "PDK_CONFIG_INVALID: zoo.cfg line 1: server.N lines list only observers, so no server can vote; " +
+        "make at least one of them a participant (drop :observer from its line)",
+    );
   });
 
   test("observers beside a single standalone participant are rejected", () => {
     // ZooKeeper: "Observers w/o quorum is an invalid configuration".
-    assert.match(
-      parseError("server.1=a:1:2\nserver.2=b:1:2:observer").message,
-      /quorum of at least two participants/,
+    assert.equal(
+      parseError("server.1=a:1:2\nserver.2=b:1:3:observer").message,
+      "PDK_CONFIG_INVALID: zoo.cfg line 1: observers need a quorum of at least two participants " +
+        "(or standaloneEnabled=false for a quorum of one)",
     );
   });
 
@@ -658,7 +675,8 @@ describe("server.N lines", () => {
     // With standalone mode off there must be an ensemble to join.
     assert.equal(
       parseError("standaloneEnabled=false").message,
-      "PDK_CONFIG_INVALID: zoo.cfg line 1: standaloneEnabled=false needs server.N lines",
+      "PDK_CONFIG_INVALID: zoo.cfg line 1: standaloneEnabled=false needs server.N lines; " +
+        "list this server (and any others) as server.N=host:quorumPort:electionPort",
     );
   });
 
@@ -719,10 +737,12 @@ describe("loadZooCfg and myid", () => {
   test("an ensemble member without myid is rejected with the path to write", () => {
     // Without myid the server cannot know which server.N it is.
     withDir((dir) => {
-      const error = loadError(writeCfg(dir, [THREE_SERVERS]));
-      assert.match(
-        error.message,
-        /describe an ensemble but .*myid is missing; write this server's N into it/,
+      const path = writeCfg(dir, [THREE_SERVERS]);
+      const myid = join(dir, "data", "myid");
+      assert.equal(
+        loadError(path).message,
+        `PDK_CONFIG_INVALID: ${myid}: the server.N lines in ${path} describe an ensemble but this myid ` +
+          `file is missing; write this server's N into it (echo N > ${myid})`,
       );
     });
   });
@@ -731,9 +751,11 @@ describe("loadZooCfg and myid", () => {
     // ZooKeeper fails with "My id 7 not in the peer list".
     withDir((dir) => {
       const path = writeCfg(dir, [THREE_SERVERS], "7");
+      const myid = join(dir, "data", "myid");
       assert.equal(
         loadError(path).message,
-        `PDK_CONFIG_INVALID: ${path}: myid is 7 but there is no server.7 line`,
+        `PDK_CONFIG_INVALID: ${myid} line 1: myid is 7 but ${path} has no server.7 line (it lists 1, 2, 3); ` +
+          `write this server's N into ${myid}, or add a server.7 line on every member`,
       );
     });
   });

@@ -44,17 +44,38 @@ const anyTxn: fc.Arbitrary<Txn> = fc.oneof(
   rec({ kind: fc.constant("setACL" as const), request: rec({ path: text, acl: anyAcl, version: int32 }) }),
   rec({ kind: fc.constant("multi" as const), ops: fc.array(anyMultiOp, { maxLength: 4 }) }),
   rec({ kind: fc.constant("deleteContainer" as const), path: text }),
+  rec({ kind: fc.constant("epochStart" as const) }),
+  rec({
+    kind: fc.constant("membership" as const),
+    change: fc.uint8Array({ maxLength: 32 }).map((b) => Buffer.from(b)),
+  }),
 );
+
+const anyOrigin = rec({
+  server: fc.integer({ min: 1, max: 255 }),
+  incarnation: fc.maxSafeNat(),
+  seq: fc.maxSafeNat(),
+});
 
 /** Any entry the codec must carry; most are nonsense to the state machine. */
 export function entryArbitrary(): fc.Arbitrary<Entry> {
-  return rec({
-    zxid: int64,
-    timeMs: int64,
-    sessionId: int64,
-    authIds: fc.array(anyId, { maxLength: 3 }),
-    txn: anyTxn,
-  });
+  return fc.oneof(
+    rec({
+      zxid: int64,
+      timeMs: int64,
+      sessionId: int64,
+      authIds: fc.array(anyId, { maxLength: 3 }),
+      txn: anyTxn,
+    }),
+    rec({
+      zxid: int64,
+      timeMs: int64,
+      sessionId: int64,
+      authIds: fc.array(anyId, { maxLength: 3 }),
+      origin: anyOrigin,
+      txn: anyTxn,
+    }),
+  );
 }
 
 // Plausible programs.

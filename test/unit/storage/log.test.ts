@@ -49,15 +49,16 @@ test("entries appended in one event-loop turn share one fdatasync and commit tog
   const sim = await newSim();
   // Units large enough that the batch does not grow the segment (growing also updates the extent).
   const opened = await openLog(sim.process(), { preallocBytes: 64 * 1024, segmentBytesMax: 1024 * 1024 });
-  opened.log.append(createEntry(1n, "/first"));
+  opened.append(createEntry(1n, "/first"));
   await untilCommitted(opened, 1);
   const syncsBefore = sim.syncCount;
   let batches = 0;
-  opened.log.onCommit = (entries) => {
+  const onDurable = opened.log.onDurable;
+  opened.log.onDurable = (zxid) => {
     batches++;
-    opened.committed.push(...entries);
+    onDurable(zxid);
   };
-  for (let i = 2n; i <= 101n; i++) opened.log.append(createEntry(i, `/n${i}`));
+  for (let i = 2n; i <= 101n; i++) opened.append(createEntry(i, `/n${i}`));
   await untilCommitted(opened, 101);
   assert.equal(batches, 1);
   assert.equal(sim.syncCount - syncsBefore, 1);
@@ -67,16 +68,16 @@ test("entries appended in one event-loop turn share one fdatasync and commit tog
 test("no entry is committed when its fdatasync fails, and the log refuses further appends", async () => {
   const sim = await newSim();
   const opened = await openLog(sim.process());
-  opened.log.append(createEntry(1n, "/a"));
+  opened.append(createEntry(1n, "/a"));
   await untilCommitted(opened, 1);
   sim.inject({ call: "datasync", errno: "EIO", remaining: 1 });
-  opened.log.append(createEntry(2n, "/b"));
+  opened.append(createEntry(2n, "/b"));
   for (let i = 0; i < 100 && opened.fatal.length === 0; i++) await turn();
   assert.equal(opened.fatal.length, 1);
   assert.equal(opened.fatal[0]!.code, "PDK_DISK_FAILED");
   assert.match(opened.fatal[0]!.message, /fdatasync .* failed \(EIO\)/);
   assert.deepEqual(zxids(opened.committed), [1n]);
-  assert.throws(() => opened.log.append(createEntry(3n, "/c")), /PDK_LOG_CLOSED/);
+  assert.throws(() => opened.append(createEntry(3n, "/c")), /PDK_LOG_CLOSED/);
   // The failed sync dropped its data (as Linux does); after a reboot only the acknowledged entry is there.
   sim.crash();
   const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
@@ -86,10 +87,10 @@ test("no entry is committed when its fdatasync fails, and the log refuses furthe
 test("ENOSPC while growing a segment stops the log without committing the batch", async () => {
   const sim = await newSim();
   const opened = await openLog(sim.process(), { preallocBytes: 4096 });
-  opened.log.append(createEntry(1n, "/a"));
+  opened.append(createEntry(1n, "/a"));
   await untilCommitted(opened, 1);
   sim.inject({ call: "truncate", errno: "ENOSPC" });
-  opened.log.append(createEntry(2n, "/big", 6000));
+  opened.append(createEntry(2n, "/big", 6000));
   for (let i = 0; i < 100 && opened.fatal.length === 0; i++) await turn();
   assert.match(opened.fatal[0]!.message, /PDK_DISK_FAILED: truncate .* \(ENOSPC\).*disk is full/);
   assert.deepEqual(zxids(opened.committed), [1n]);
@@ -99,7 +100,7 @@ test("a record larger than the preallocation unit is written and read back whole
   const sim = await newSim();
   const opened = await openLog(sim.process(), { preallocBytes: 4096 });
   const entries = [createEntry(1n, "/a", 10), createEntry(2n, "/big", 9000), createEntry(3n, "/c", 10)];
-  for (const e of entries) opened.log.append(e);
+  for (const e of entries) opened.append(e);
   await untilCommitted(opened, 3);
   await opened.log.close();
   sim.crash();
@@ -128,7 +129,7 @@ async function runUntilCrash(sim: SimFileSystem, entries: readonly Entry[], run:
   sim.crashAtCall(run.crashAtCall);
   let next = 0;
   for (let t = 0; t < 200 && !sim.crashed && opened.fatal.length === 0; t++) {
-    for (let k = 0; k < run.perTurn && next < entries.length; k++) opened.log.append(entries[next++]!);
+    for (let k = 0; k < run.perTurn && next < entries.length; k++) opened.append(entries[next++]!);
     await turn();
   }
   const acknowledged = [...opened.committed];
@@ -174,7 +175,7 @@ async function cleanLog(count: number): Promise<{ sim: SimFileSystem; entries: E
   const entries: Entry[] = [];
   for (let i = 1; i <= count; i++) entries.push(createEntry(BigInt(i), `/node${i}`, i * 3));
   for (const e of entries) {
-    opened.log.append(e);
+    opened.append(e);
     if (e.zxid % 3n === 0n) await turn();
   }
   await untilCommitted(opened, count);
@@ -236,7 +237,7 @@ async function grownLog(): Promise<{ sim: SimFileSystem; newest: string; entries
   const entries: Entry[] = [];
   for (let i = 1; i <= 60; i++) entries.push(createEntry(BigInt(i), `/grown${i}`, 200));
   for (const e of entries) {
-    opened.log.append(e);
+    opened.append(e);
     await turn();
   }
   await untilCommitted(opened, entries.length);
@@ -284,7 +285,7 @@ test("a log without an extent recovers as before and records one on its next wri
   await sim.unlink(extent);
   const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 1024 * 1024 });
   assert.deepEqual(zxids([...opened.recovered.entries()]), zxids(entries));
-  opened.log.append(createEntry(61n, "/after"));
+  opened.append(createEntry(61n, "/after"));
   await untilCommitted(opened, 1);
   await opened.log.close();
   assert.deepEqual(await sim.readFile(extent), kept, "the resumed segment is named again, at its size");
@@ -349,7 +350,7 @@ test("an unwritten newest segment named past the log's end proves entries are mi
 test("a torn last record is cut, logged, and appending resumes cleanly after it", async () => {
   const sim = await newSim();
   const opened = await openLog(sim.process());
-  opened.log.append(createEntry(1n, "/a", 100));
+  opened.append(createEntry(1n, "/a", 100));
   await untilCommitted(opened, 1);
   await opened.log.close();
   // Hand-craft a half-written second record after the first: its first sector landed, the rest did not.
@@ -366,7 +367,7 @@ test("a torn last record is cut, logged, and appending resumes cleanly after it"
   assert.deepEqual(zxids([...after.entries()]), [1n]);
   assert.ok(logger.lines.some((l) => l.includes(`cutting the torn tail of ${segment} at byte ${end}`)));
   const again = await openLog(sim.process());
-  again.log.append(createEntry(2n, "/b"));
+  again.append(createEntry(2n, "/b"));
   await untilCommitted(again, 1);
   await again.log.close();
   sim.crash();
@@ -380,7 +381,7 @@ test("a record whose checksums match but whose entry does not decode stops recov
   // Such a record was written whole by a faulty writer, not torn by a crash: nothing may be skipped.
   const sim = await newSim();
   const opened = await openLog(sim.process());
-  opened.log.append(createEntry(1n, "/a"));
+  opened.append(createEntry(1n, "/a"));
   await untilCommitted(opened, 1);
   await opened.log.close();
   const segment = `${LOG_DIR}/${segmentName(1n)}`;

@@ -61,6 +61,7 @@ async function writeToSim(
   const summary = await writeSnapshot(new SnapshotCapture(m), {
     fs,
     dir: DATA_DIR,
+    position: { index: 7, conf: { voters: [1, 2, 3], learners: [4] } },
     nodesPerChunk,
     yieldTurn,
   });
@@ -75,6 +76,7 @@ async function roundTrip(
   const { fs, path } = await writeToSim(m, nodesPerChunk, 3);
   const read = await readSnapshot(fs, path, {}, { decode });
   assert.equal(read.summary.digest, m.digest(), "the summary carries the live machine's digest");
+  assert.deepEqual(read.position, { index: 7, conf: { voters: [1, 2, 3], learners: [4] } });
   return read.machine!;
 }
 

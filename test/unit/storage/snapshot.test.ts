@@ -12,7 +12,7 @@ import { SnapshotCapture } from "../../../src/state/snapshot.js";
 import { StorageError } from "../../../src/storage/errors.js";
 import { listSegments } from "../../../src/storage/log-reader.js";
 import { purge } from "../../../src/storage/purge.js";
-import { type Recovered, recover } from "../../../src/storage/recovery.js";
+import { type Recovered, recover, replayAll } from "../../../src/storage/recovery.js";
 import { segmentName } from "../../../src/storage/segment-format.js";
 import { SimFileSystem } from "../../../src/storage/sim-file-system.js";
 import {
@@ -62,6 +62,7 @@ test("snapshot at i while entries (i, n] are applied, then replay (i, n], equals
       const summary = await writeSnapshot(capture, {
         fs: sim,
         dir: DATA_DIR,
+        position: { index: i, conf: { voters: [1], learners: [] } },
         nodesPerChunk: 1,
         // Between chunks the server keeps applying: the snapshot must not see any of it.
         yieldTurn: async () => {
@@ -70,6 +71,7 @@ test("snapshot at i while entries (i, n] are applied, then replay (i, n], equals
       });
       assert.equal(summary.digest, digests[i], "the snapshot's digest is the state's at its zxid");
       const read = await readSnapshot(sim, `${DATA_DIR}/${snapshotName(BigInt(i))}`, {});
+      assert.deepEqual(read.position, { index: i, conf: { voters: [1], learners: [] } });
       const restored = read.machine!;
       assert.equal(restored.digest(), digests[i]);
       for (const e of entries.slice(i)) restored.apply(e);
@@ -116,7 +118,7 @@ test("after crashes at any disk call with snapshots running, recovery equals a p
             for (let k = 0; k < l.perTurn && pending.length > 0; k++) {
               const [e] = toEntries([pending.shift()!], BigInt(history.length + 1));
               history.push(e!);
-              node.log.append(e!);
+              node.append(e!);
             }
             await turn();
           }
@@ -142,7 +144,7 @@ async function runClean(count: number, options: { snapCount?: number; retainCoun
     ...fc.sample(stepArbitrary, { seed: 42, numRuns: count - SETUP.length }),
   ]);
   for (const e of entries) {
-    node.log.append(e);
+    node.append(e);
     await turn();
   }
   for (let i = 0; i < 1000 && node.committed.length < count; i++) await turn();
@@ -152,8 +154,16 @@ async function runClean(count: number, options: { snapCount?: number; retainCoun
 }
 
 /** Recovery from the directories in `sim`, as start-up runs it. */
-function recoverSim(sim: SimFileSystem, logger = new LinesLogger()): Promise<Recovered> {
-  return recover({ fs: sim, dataDir: DATA_DIR, dataLogDir: DATA_LOG_DIR, machineOptions: {}, logger });
+async function recoverSim(sim: SimFileSystem, logger = new LinesLogger()): Promise<Recovered> {
+  const recovered = await recover({
+    fs: sim,
+    dataDir: DATA_DIR,
+    dataLogDir: DATA_LOG_DIR,
+    machineOptions: {},
+    logger,
+  });
+  replayAll(recovered, logger);
+  return recovered;
 }
 
 /** Recognises the refusal of a gap (its message matching `reason`) found after skipping damaged snapshots. */
@@ -188,7 +198,7 @@ test("the log scan made while a damaged newest snapshot loads changes nothing: a
   const sim = new SimFileSystem(1);
   const entries = toEntries(SETUP);
   const opened = await openLog(sim);
-  for (const e of entries.slice(0, 5)) opened.log.append(e);
+  for (const e of entries.slice(0, 5)) opened.append(e);
   await untilCommitted(opened, 5);
   await opened.log.close();
   await sim.mkdirp(DATA_DIR);
@@ -198,6 +208,7 @@ test("the log scan made while a damaged newest snapshot loads changes nothing: a
     await writeSnapshot(new SnapshotCapture(m), {
       fs: sim,
       dir: DATA_DIR,
+      position: { index: at, conf: { voters: [1], learners: [] } },
       nodesPerChunk: 2,
       yieldTurn: turn,
     });

@@ -1,7 +1,7 @@
 // Shared pieces of the storage tests: a logger that keeps its lines, a log opened the way the server
 // will open it (readLog, then DurableEntryLog on the tail), and a way to let the event loop run.
 
-import type { Entry } from "../../../src/state/entry.js";
+import { type Entry, encodeEntry } from "../../../src/state/entry.js";
 import { DurableEntryLog } from "../../../src/storage/durable-entry-log.js";
 import type { StorageError } from "../../../src/storage/errors.js";
 import type { FileSystem } from "../../../src/storage/file-system.js";
@@ -27,6 +27,8 @@ export function turn(): Promise<void> {
 
 export interface OpenedLog {
   readonly log: DurableEntryLog;
+  /** Encodes and appends an entry; it joins `committed` once a sync covers it. */
+  append(entry: Entry): void;
   readonly recovered: ReadLogResult;
   readonly committed: Entry[];
   readonly fatal: StorageError[];
@@ -52,8 +54,15 @@ export async function openLog(
     onFatal: (e) => fatal.push(e),
   });
   const committed: Entry[] = [];
-  log.onCommit = (entries) => committed.push(...entries);
-  return { log, recovered, committed, fatal, logger };
+  const appended: Entry[] = [];
+  log.onDurable = (zxid) => {
+    while (appended.length > 0 && appended[0]!.zxid <= zxid) committed.push(appended.shift()!);
+  };
+  const append = (entry: Entry) => {
+    log.append(entry.zxid, encodeEntry(entry));
+    appended.push(entry);
+  };
+  return { log, append, recovered, committed, fatal, logger };
 }
 
 /** Waits (bounded) until the log has committed `count` entries or failed. */
