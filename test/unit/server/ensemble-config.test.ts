@@ -82,7 +82,7 @@ describe("zoo.cfg files written for ZooKeeper load unchanged", () => {
       "",
     ];
     withDir((dir) => {
-      const { config, warnings, path } = load(dir, text, "2");
+      const { config, warnings } = load(dir, text, "2");
       assert.equal(config.serverId, 2);
       assert.equal(isDistributed(config), true);
       assert.deepEqual(
