@@ -17,6 +17,9 @@ function javaDouble(v: number): string {
   return Number.isInteger(rounded) ? `${rounded}.0` : String(rounded);
 }
 
+/** What ZooKeeper's srvr and stat answer while the server has no quorum (zkServer.sh then says so). */
+const NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
+
 export class FourLetterWords {
   /** The trace mask gtmk/stmk read and write; ZooKeeper's default is 306. */
   private traceMask = 306n;
@@ -45,9 +48,9 @@ export class FourLetterWords {
       case "isro":
         return "rw";
       case "srvr":
-        return this.srvr();
+        return this.service.serving ? this.srvr() : NOT_SERVING;
       case "stat":
-        return this.stat(self);
+        return this.service.serving ? this.stat(self) : NOT_SERVING;
       case "conf":
         return this.conf();
       case "cons":
@@ -98,7 +101,7 @@ export class FourLetterWords {
       `Connections: ${this.service.connections.size}`,
       `Outstanding: ${this.outstanding()}`,
       `Zxid: ${hex(state.lastZxid)}`,
-      "Mode: standalone",
+      `Mode: ${this.service.mode}`,
       `Node count: ${state.znodeCount}`,
       "",
     ].join("\n");
@@ -217,7 +220,7 @@ export class FourLetterWords {
     const state = this.service.state;
     const rows: Array<[string, string | number]> = [
       ["zk_version", zookeeperVersionLine().slice("Zookeeper version: ".length)],
-      ["zk_server_state", "standalone"],
+      ["zk_server_state", this.service.mode],
       ["zk_ephemerals_count", state.ephemeralsCount],
       ["zk_num_alive_connections", this.service.connections.size],
       ["zk_avg_latency", javaDouble(s.avgLatencyMs)],

@@ -3,7 +3,7 @@
 
 import { pino } from "pino";
 import { PADDOCK_VERSION } from "../admin/version.js";
-import { isDistributed, loadZooCfg } from "../server/config.js";
+import { loadZooCfg } from "../server/config.js";
 import { startMember } from "../server/member.js";
 import { ignoredArgumentsWarning, type ServerArguments } from "./server-arguments.js";
 
@@ -13,9 +13,6 @@ export async function runServer(args: ServerArguments): Promise<void> {
   if (ignored !== undefined) log.warn(ignored);
   const { config, warnings } = loadZooCfg(args.configPath, args.systemProperties);
   for (const warning of warnings) log.warn(warning);
-  if (isDistributed(config)) {
-    log.warn("server.N lines name an ensemble; this version serves standalone and ignores them");
-  }
   const memberLog = {
     info: (m: string) => log.info(m),
     warn: (m: string) => log.warn(m),
@@ -23,18 +20,15 @@ export async function runServer(args: ServerArguments): Promise<void> {
   };
   let member: Awaited<ReturnType<typeof startMember>>;
   try {
-    member = await startMember(
-      { ...config, servers: [] },
-      {
-        log: memberLog,
-        onFatal: (error) => {
-          // The disk failed under the log: nothing past the durable log may be applied or answered.
-          // Exit; a restart recovers from what is on disk.
-          log.fatal(error.message);
-          process.exit(1);
-        },
+    member = await startMember(config, {
+      log: memberLog,
+      onFatal: (error) => {
+        // The disk failed under the log: nothing past the durable log may be applied or answered.
+        // Exit; a restart recovers from what is on disk.
+        log.fatal(error.message);
+        process.exit(1);
       },
-    );
+    });
   } catch (error) {
     log.fatal(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;

@@ -8,12 +8,12 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FourLetterWords } from "../admin/four-letter-words.js";
 import { type ConfState, defaultRaftTuning } from "../consensus/index.js";
-import type { StorageError } from "../storage/errors.js";
 import type { FileSystem } from "../storage/file-system.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
 import { type OpenedStorage, openStorage } from "../storage/open-storage.js";
 import { effectiveSessionTimeouts, isDistributed, type ServerConfig } from "./config.js";
 import { ClientListener } from "./listener.js";
+import { TransportNetwork } from "./peer/network.js";
 import { type PeerNetwork, Replica, ReplicaHooks } from "./replica.js";
 import { startClientSecurity } from "./security/client-security.js";
 import { readSecurityConfig } from "./security/security-config.js";
@@ -31,11 +31,14 @@ export interface MemberLogger {
 
 export interface MemberOptions {
   readonly log: MemberLogger;
-  /** The peer transport; required when the configuration names an ensemble. */
+  /** The peer network; by default, for an ensemble, the peer transport on the server.N ports. */
   readonly network?: PeerNetwork;
   readonly fs?: FileSystem;
-  /** A disk failed under the log: the member must stop (the server exits; a restart recovers). */
-  readonly onFatal: (error: StorageError) => void;
+  /**
+   * The member cannot go on: a disk failed under the log, or its log cannot follow the leader's. It
+   * must stop (the server exits; a restart recovers from what is on disk).
+   */
+  readonly onFatal: (error: Error) => void;
 }
 
 export interface Member {
@@ -87,8 +90,11 @@ function directoryBytes(dir: string, depth = 0): number {
 export async function startMember(config: ServerConfig, options: MemberOptions): Promise<Member> {
   const { log } = options;
   const distributed = isDistributed(config);
-  if (distributed && options.network === undefined) {
-    throw new Error("invariant violated: an ensemble member needs a peer network");
+  let network = options.network;
+  if (distributed && network === undefined) {
+    const transport = new TransportNetwork(config, log);
+    await transport.start();
+    network = transport;
   }
   // TLS stores and the JAAS file are read first: a mistake in them stops start-up before storage opens.
   const securityConfig = readSecurityConfig(config, "the configuration");
@@ -122,7 +128,8 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
     random: Math.random,
     now: Date.now,
     log,
-    ...(options.network === undefined ? {} : { network: options.network }),
+    onFatal: options.onFatal,
+    ...(network === undefined ? {} : { network }),
   });
   const service = new ZooKeeperService(
     {
@@ -183,6 +190,8 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
           },
           (message) => log.warn(message),
         );
+  const own = config.servers.find((s) => s.id === serverId);
+  service.memberKind = !distributed ? "standalone" : own?.role === "observer" ? "observer" : "participant";
   // Until the replica reports otherwise, this member has no leader and turns clients away.
   service.roleChanged(replica.role);
   replica.onRoleChange = (role) => service.roleChanged(role);

@@ -58,6 +58,8 @@ export interface ReplicaOptions {
   readonly log: { info(message: string): void; warn(message: string): void };
   /** The other members; none for a replica alone. */
   readonly network?: PeerNetwork;
+  /** The replica cannot go on (its disk failed, or its log cannot be made to match the leader's). */
+  readonly onFatal: (error: Error) => void;
 }
 
 /** What the replica reports to the server about its place in the ensemble. */
@@ -123,6 +125,8 @@ export class Replica implements EntryLog {
   /** Leading, with an entry of this term applied (so every earlier committed entry is too). */
   private leaderReady = false;
   private durableZxid: bigint;
+  /** The index of the newest entry on disk. */
+  private persistedIndex: number;
   private durableWaiter: { zxid: bigint; resolve: () => void } | undefined;
   private compaction: { zxid: bigint; position: SnapshotPosition } | undefined;
   private looping: Promise<void> | undefined;
@@ -140,6 +144,8 @@ export class Replica implements EntryLog {
     this.snapshotter = storage.snapshotter;
     this.persisted = storage.raft.hardState;
     this.durableZxid = this.log.durableZxid;
+    const entries = storage.raft.entries;
+    this.persistedIndex = entries[entries.length - 1]?.index ?? storage.raft.snapshot?.meta.index ?? 0;
     this.raw = new RawNode(
       {
         ...options.tuning,
@@ -269,10 +275,16 @@ export class Replica implements EntryLog {
     setImmediate(() => {
       this.scheduled = false;
       if (this.looping !== undefined || this.closed) return;
-      this.looping = this.loop().finally(() => {
-        this.looping = undefined;
-        if (this.raw.hasReady() || this.compaction !== undefined) this.schedule();
-      });
+      this.looping = this.loop()
+        .catch((error: unknown) => {
+          // The Ready in flight was not carried out; nothing after it may be, so stop for good.
+          this.closed = true;
+          this.options.onFatal(error instanceof Error ? error : new Error(String(error)));
+        })
+        .finally(() => {
+          this.looping = undefined;
+          if (this.raw.hasReady() || this.compaction !== undefined) this.schedule();
+        });
     });
   }
 
@@ -309,13 +321,25 @@ export class Replica implements EntryLog {
     }
     // 1. Persist: entries, then the term and vote (commit alone is written lazily: losing it is safe).
     let bytes = 0;
+    const first = rd.entries[0];
+    if (first !== undefined && first.index <= this.persistedIndex) {
+      // A new leader's entries replace our uncommitted suffix: those records go first.
+      this.options.log.warn(
+        `replica ${this.options.id}: the leader replaces log entries ${first.index}..${this.persistedIndex}, never committed`,
+      );
+      await this.log.dropLast(this.persistedIndex - first.index + 1);
+      this.durableZxid = this.log.durableZxid;
+    }
     for (const e of rd.entries) {
       const payload = this.payloadOf(e);
       bytes += payload.length;
       this.log.append(e.zxid, payload);
     }
     const last = rd.entries[rd.entries.length - 1];
-    if (last !== undefined) await this.durable(last.zxid);
+    if (last !== undefined) {
+      await this.durable(last.zxid);
+      this.persistedIndex = last.index;
+    }
     const hs = rd.hardState;
     if (hs !== null && (hs.term !== this.persisted.term || hs.vote !== this.persisted.vote)) {
       await writeHardState(this.options.fs, this.options.dataLogDir, hs);

@@ -92,6 +92,9 @@ export class ZooKeeperService implements ConnectionHandler {
   private passwordsCache: { secret: Buffer; passwords: SessionPasswords } | undefined;
   /** False while this server cannot take part (no leader, or not caught up): clients are turned away. */
   serving = true;
+  /** What this server is in its ensemble's configuration; a standalone server is one alone. */
+  memberKind: "standalone" | "participant" | "observer" = "standalone";
+  private leading = true;
   private touchTimer: NodeJS.Timeout | undefined;
   /** Hands this server's touch table to the leader; set by the replica when there are peers. */
   reportTouches: ((sessions: Array<readonly [bigint, number]>) => void) | undefined;
@@ -129,6 +132,13 @@ export class ZooKeeperService implements ConnectionHandler {
     return this.passwordsCache.passwords;
   }
 
+  /** ZooKeeper's Mode in srvr and zk_server_state in mntr. */
+  get mode(): "standalone" | "leader" | "follower" | "observer" {
+    if (this.memberKind === "standalone") return "standalone";
+    if (this.memberKind === "observer") return "observer";
+    return this.leading ? "leader" : "follower";
+  }
+
   /** The leader's expiry queue (for the dump command). */
   get tracker(): SessionTracker {
     return this.liveness.tracker;
@@ -143,6 +153,7 @@ export class ZooKeeperService implements ConnectionHandler {
   roleChanged(role: { leading: boolean; leader: number; ready: boolean }): void {
     const wasServing = this.serving;
     this.serving = role.ready;
+    this.leading = role.leading;
     if (role.leading && role.ready) {
       // The ensemble's first leader gives it the secret session passwords derive from; proposed
       // before this server takes any client, so every session is created under it.

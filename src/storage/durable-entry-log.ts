@@ -15,8 +15,10 @@ import {
   encodeSegmentHeader,
   RECORD_PAYLOAD_MAX,
   recordBytes,
+  recordZxid,
   SEGMENT_HEADER_BYTES,
   type SegmentHeader,
+  scanSegment,
   segmentName,
   writeRecord,
 } from "./segment-format.js";
@@ -281,6 +283,53 @@ export class DurableEntryLog {
     if (segment === undefined) return;
     this.segment = undefined;
     await this.call("close", segment, () => segment.handle.close());
+  }
+
+  /**
+   * Removes the newest `count` records, all of them durable and none acknowledged to a client: a
+   * follower's entries that a new leader's log replaces (Raft's conflicting suffix). They are cut
+   * from the newest segment in place: zeros over them, synced, so that recovery sees the log end
+   * before them. The file keeps its size, so the extent stays true. Records reaching back into an
+   * older segment are refused (a replaced suffix is uncommitted, so it follows the last snapshot's
+   * roll; a size roll inside it is the only way there, and that is not handled).
+   */
+  async dropLast(count: number): Promise<void> {
+    invariant(
+      count > 0 && this.queued.length === 0 && this.flushing === undefined,
+      "drop only a settled log",
+    );
+    if (this.failure !== undefined) throw this.failure;
+    const segment = this.segment ?? (await this.resumeTail());
+    const fail = (why: string) =>
+      new StorageError(
+        "PDK_LOG_CORRUPT",
+        `cannot remove the last ${count} entries of the log in ${this.options.dir}: ${why}; the server stops ` +
+          "rather than keep entries the leader replaced. Remove this member's dataDir and dataLogDir and " +
+          "restart it to resync it from the ensemble.",
+      );
+    if (segment === undefined) throw fail("there is no segment to cut");
+    let bytes: Buffer;
+    try {
+      bytes = await segment.handle.read(0, segment.end);
+    } catch (error) {
+      throw diskFailure("read", segment.handle.path, error);
+    }
+    const scan = scanSegment(bytes);
+    if (scan.stop.kind !== "clean" || scan.end !== segment.end)
+      throw fail("the newest segment does not read back whole");
+    if (scan.records.length < count) throw fail("they reach back into an older segment");
+    // An emptied newest segment that the extent names reads as acknowledged records lost.
+    if (scan.records.length === count) throw fail("they are the whole newest segment");
+    const cut = scan.records[scan.records.length - count]!;
+    const last =
+      scan.records.length > count
+        ? recordZxid(bytes, scan.records[scan.records.length - count - 1]!)
+        : segment.header.prevZxid;
+    await this.call("write", segment, () => segment.handle.write(Buffer.alloc(segment.end - cut), cut));
+    await this.call("fdatasync", segment, () => segment.handle.datasync());
+    segment.end = cut;
+    this.lastAppended = last;
+    this.lastDurable = last;
   }
 
   /** The next batch starts a new segment (at a snapshot, so purging can drop whole old segments). */

@@ -58,6 +58,9 @@ async function boot(fs: FileSystem, conf: ConfState = ALONE, snapCount = 1000): 
     random: () => 0.5,
     now: () => 1_700_000_000_000,
     log: logger,
+    onFatal: (error) => {
+      throw error;
+    },
   });
   const committed: Entry[] = [];
   replica.onCommit = (entries) => {

@@ -408,3 +408,38 @@ test("a record whose checksums match but whose entry does not decode stops recov
     },
   );
 });
+
+test("the newest records replaced by a new leader's are cut durably, and the log reads back with the replacements", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 1 << 20 });
+  const epoch = (e: bigint, n: bigint) => (e << 32n) | n;
+  for (let i = 1n; i <= 5n; i++) opened.append(createEntry(epoch(2n, i), `/old${i}`));
+  await untilCommitted(opened, 5);
+  await opened.log.dropLast(2);
+  assert.equal(opened.log.durableZxid, epoch(2n, 3n));
+  const replacements = [createEntry(epoch(3n, 1n), "/new1"), createEntry(epoch(3n, 2n), "/new2")];
+  for (const e of replacements) opened.append(e);
+  await untilCommitted(opened, 7);
+  // Crash: only what was synced survives; the cut and the replacements were.
+  sim.crash();
+  const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+  assert.deepEqual(
+    [...after.entries()].map((e) => e.zxid),
+    [epoch(2n, 1n), epoch(2n, 2n), epoch(2n, 3n), epoch(3n, 1n), epoch(3n, 2n)],
+  );
+});
+
+test("cutting records beyond the newest segment, or all of it, is refused rather than done halfway", async () => {
+  const sim = await newSim();
+  const opened = await openLog(sim.process(), { preallocBytes: 4096, segmentBytesMax: 1 << 20 });
+  for (let i = 1n; i <= 3n; i++) opened.append(createEntry((2n << 32n) | i, `/n${i}`));
+  await untilCommitted(opened, 3);
+  for (const count of [3, 4]) {
+    await assert.rejects(
+      opened.log.dropLast(count),
+      (e: unknown) => e instanceof StorageError && e.code === "PDK_LOG_CORRUPT" && /resync/.test(e.message),
+    );
+  }
+  const after = await readLog(sim.process(), LOG_DIR, 0n, new LinesLogger());
+  assert.equal(after.entryCount, 3, "nothing was cut");
+});
