@@ -156,7 +156,7 @@ export class FourLetterWords {
     return (
       [
         `clientPort=${c.clientPort}`,
-        "secureClientPort=-1",
+        `secureClientPort=${c.security.find((setting) => setting.key === "secureClientPort")?.value ?? -1}`,
         `dataDir=${c.dataDir}`,
         `dataDirSize=${sizes.dataDirBytes}`,
         `dataLogDir=${c.dataLogDir}`,

@@ -1,13 +1,15 @@
 // ACL evaluation as ZooKeeper's server does it: the permission check (ZooKeeperServer.checkACL), the
 // fix-up of a client-supplied ACL list on create/setACL (PrepRequestProcessor.fixupACL), and the
-// schemes' id rules (IP with CIDR for IPv4 and IPv6, digest `user:base64(sha1)`). Only the providers
-// ZooKeeper registers by default exist here (ip, digest), plus world:anyone and the super bypass.
+// schemes' id rules (IP with CIDR for IPv4 and IPv6, digest `user:base64(sha1)`, x509 distinguished
+// names, sasl user names), plus world:anyone and the super bypass. ZooKeeper registers x509 and sasl
+// only when configured; here they always exist, so an ACL's validity never depends on server flags.
 
 import { createHash } from "node:crypto";
 import type { ACL, Id } from "../protocol/data.js";
+import { isDistinguishedName } from "./x509-identity.js";
 
 /** Schemes whose ids the `auth` pseudo-scheme expands to: ZooKeeper's `isAuthenticated()` providers. */
-const AUTHENTICATED_SCHEMES: ReadonlySet<string> = new Set(["digest"]);
+const AUTHENTICATED_SCHEMES: ReadonlySet<string> = new Set(["digest", "x509", "sasl"]);
 
 /**
  * Parses an IPv4 or IPv6 literal the way ZooKeeper's IPAuthenticationProvider does (no zone ids, no
@@ -117,6 +119,14 @@ function javaSplitCount(s: string, sep: string): number {
   return n;
 }
 
+/**
+ * SASLAuthenticationProvider.isValid, which parses the id as a KerberosName: anything without `@`,
+ * or exactly `name[/host]@REALM`.
+ */
+function isKerberosName(id: string): boolean {
+  return !id.includes("@") || /^[^/@]*(?:\/[^/@]*)?@[^/@]*$/.test(id);
+}
+
 /** The provider `isValid` rule for an ACL id of a registered scheme; undefined for unknown schemes. */
 function isValidId(scheme: string, id: string): boolean | undefined {
   switch (scheme) {
@@ -124,6 +134,10 @@ function isValidId(scheme: string, id: string): boolean | undefined {
       return parseIpExpression(id) !== undefined;
     case "digest":
       return javaSplitCount(id, ":") === 2;
+    case "x509":
+      return isDistinguishedName(id);
+    case "sasl":
+      return isKerberosName(id);
     default:
       return undefined;
   }
@@ -134,7 +148,11 @@ function matchesId(scheme: string, authId: string, aclId: string): boolean {
     case "ip":
       return ipMatches(authId, aclId);
     case "digest":
+    case "x509":
       return authId === aclId;
+    case "sasl":
+      // SASLAuthenticationProvider: a SASL user literally named "super" passes every sasl ACL.
+      return authId === "super" || authId === aclId;
     default:
       return false;
   }

@@ -17,6 +17,7 @@ import {
   versionFromFileName,
 } from "./ensemble-config.js";
 import { readProperties } from "./java-properties.js";
+import { securityKeyOf } from "./security/security-keys.js";
 
 export { ConfigError } from "./config-error.js";
 export type { QuorumServer } from "./ensemble-config.js";
@@ -149,7 +150,12 @@ export interface ServerConfig {
   readonly jaasLoginConfig: string | undefined;
   /** This server's id from `dataDir/myid`; undefined when there is no myid file. */
   readonly serverId: number | undefined;
+  /** TLS, SASL and enforcement keys as written (without `zookeeper.`); security/security-config.ts reads them. */
+  readonly security: readonly SecuritySetting[];
 }
+
+/** One security key as written (in zoo.cfg or as -D), its key without `zookeeper.`. */
+export type SecuritySetting = Setting;
 
 export function defaultConfig(): ServerConfig {
   // ZooKeeper has no default dataDir; ours is ./data, resolved now as ZooKeeper resolves paths.
@@ -202,6 +208,7 @@ export function defaultConfig(): ServerConfig {
     metricsProvider: {},
     jaasLoginConfig: undefined,
     serverId: undefined,
+    security: [],
   });
 }
 
@@ -309,6 +316,8 @@ interface Parsed {
   readonly settingOf: Map<string, Setting>;
   /** The server.N lines, by id, from zoo.cfg or its dynamic file. */
   readonly listed: Map<number, ListedServer>;
+  /** Security keys by their unprefixed name (security/security-keys.ts). */
+  readonly security: Map<string, SecuritySetting>;
 }
 
 const INT_MAX = 2147483647;
@@ -406,13 +415,21 @@ handle(["java.security.auth.login.config"], (s) => ({
 
 function parse(text: string, source: string, options: ParseOptions): Parsed {
   const draft: Draft = { ...defaultConfig() };
-  const parsed: Parsed = { config: draft, warnings: [], source, settingOf: new Map(), listed: new Map() };
+  const parsed: Parsed = {
+    config: draft,
+    warnings: [],
+    source,
+    settingOf: new Map(),
+    listed: new Map(),
+    security: new Map(),
+  };
   const metricsProvider = new Map<string, string>();
   const fileSettings = readProperties(text, source);
   // ZooKeeper refuses member lines in zoo.cfg once it names a dynamic file, whatever their order.
   const dynamic = fileSettings.find((s) => s.key === "dynamicConfigFile");
 
   for (const setting of fileSettings) {
+    if (takeSecuritySetting(parsed, setting, securityKeyOf(setting.key))) continue;
     const handler = HANDLERS.get(setting.key);
     const serverMatch = /^server\.(.*)$/.exec(setting.key);
     if (!handler && (serverMatch || isHierarchicalKey(setting.key))) {
@@ -445,6 +462,7 @@ function parse(text: string, source: string, options: ParseOptions): Parsed {
 
   if (!parsed.settingOf.has("dataLogDir")) draft.dataLogDir = draft.dataDir;
   draft.metricsProvider = Object.fromEntries(metricsProvider);
+  draft.security = [...parsed.security.values()];
   if (draft.dynamicConfigFile !== undefined) readDynamicConfig(parsed, draft.dynamicConfigFile, options);
   const listed = [...parsed.listed.values()].sort((a, b) => a.server.id - b.server.id);
   draft.servers = listed.map((l) => l.server);
@@ -466,6 +484,18 @@ function parse(text: string, source: string, options: ParseOptions): Parsed {
 // system properties after the JVM has read the -D flags, so the file's line is what it uses.
 function applySystemProperties(p: Parsed, properties: readonly SystemProperty[]): void {
   for (const property of properties) {
+    const securityKey = securityKeyOf(property.name);
+    if (securityKey !== undefined && !p.security.has(securityKey)) {
+      const setting = {
+        key: `-D${property.name}`,
+        value: property.value,
+        line: undefined,
+        source: COMMAND_LINE,
+      };
+      takeSecuritySetting(p, setting, securityKey);
+      continue;
+    }
+    if (securityKey !== undefined) continue; // a zoo.cfg line for the same key wins, as for other keys
     const key = zooCfgKeyFor(property.name);
     if (key === undefined) {
       throw new ConfigError(COMMAND_LINE, undefined, `-D${property.name} is not a setting Paddock reads`);
@@ -492,6 +522,17 @@ function applySystemProperties(p: Parsed, properties: readonly SystemProperty[])
     p.settingOf.set(canonical, setting);
     Object.assign(p.config, apply(setting, p));
   }
+}
+
+/** Keeps a security key for security/security-config.ts; false when `key` is not one. */
+function takeSecuritySetting(p: Parsed, setting: Setting, key: string | undefined): boolean {
+  if (key === undefined) return false;
+  const earlier = p.security.get(key);
+  if (earlier !== undefined) {
+    warn(p, setting, `${key} was already set on ${lineOf(earlier, p.source)}; this line wins`);
+  }
+  p.security.set(key, { ...setting, key });
+  return true;
 }
 
 function isHierarchicalKey(key: string): boolean {
@@ -747,5 +788,6 @@ function freeze(config: Draft | ServerConfig): ServerConfig {
     fourLetterWordWhitelist: Object.freeze([...config.fourLetterWordWhitelist]),
     servers: Object.freeze(config.servers.map((server) => Object.freeze({ ...server }))),
     metricsProvider: Object.freeze({ ...config.metricsProvider }),
+    security: Object.freeze(config.security.map((setting) => Object.freeze({ ...setting }))),
   });
 }

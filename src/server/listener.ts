@@ -1,16 +1,28 @@
 // The client port: accepts TCP connections, enforces maxClientCnxns per remote address, and adapts
 // each socket to the Transport a Connection talks through. Replies written in one event-loop turn
 // are joined into one socket write: one syscall and as few packets as possible for a burst.
+// A secure or unified port hands each socket to a preparer (tls/client-port-tls.ts) first, after the
+// maxClientCnxns check so that a flood of handshakes cannot get past the limit.
 
 import { createServer, type Server, type Socket } from "node:net";
+import type { Id } from "../protocol/data.js";
 import { Connection, type Transport } from "./connection.js";
 import type { ZooKeeperService } from "./service.js";
+import type { SocketPreparer } from "./tls/client-port-tls.js";
 
 export interface ListenerOptions {
   readonly host: string;
   readonly port: number;
   /** Connections allowed from one address; 0 means no limit. */
   readonly maxClientCnxns: number;
+  /** Runs the TLS handshake (or port unification) before a connection exists; none for plaintext. */
+  readonly prepare?: SocketPreparer;
+}
+
+// Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d; ACLs and whoAmI want a.b.c.d.
+function clientAddress(socket: Socket): string {
+  const address = socket.remoteAddress ?? "";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
 function socketTransport(socket: Socket): Transport {
@@ -23,10 +35,8 @@ function socketTransport(socket: Socket): Transport {
     queuedBytes = 0;
     if (!socket.destroyed) socket.write(out);
   };
-  const address = socket.remoteAddress ?? "";
   return {
-    // Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d; ACLs and whoAmI want a.b.c.d.
-    remoteAddress: address.startsWith("::ffff:") ? address.slice(7) : address,
+    remoteAddress: clientAddress(socket),
     remotePort: socket.remotePort ?? 0,
     write(data) {
       if (socket.destroyed) return;
@@ -60,8 +70,7 @@ export class ClientListener {
   }
 
   private accept(socket: Socket): void {
-    const transport = socketTransport(socket);
-    const address = transport.remoteAddress;
+    const address = clientAddress(socket);
     const count = (this.perAddress.get(address) ?? 0) + 1;
     if (this.options.maxClientCnxns > 0 && count > this.options.maxClientCnxns) {
       this.service.stats.connectionRejected++;
@@ -72,16 +81,26 @@ export class ClientListener {
       return;
     }
     this.perAddress.set(address, count);
-    const conn = new Connection(transport, this.service);
-    this.service.attach(conn);
-    socket.on("data", (chunk: Buffer) => conn.receive(chunk));
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left <= 0) this.perAddress.delete(address);
       else this.perAddress.set(address, left);
-      conn.peerClosed();
     });
+    if (this.options.prepare === undefined) this.serve(socket, []);
+    else this.options.prepare(socket, (stream, authIds) => this.serve(stream, authIds));
+  }
+
+  /** `stream` is the socket itself, or the TLS socket over it, with the identities TLS gave it. */
+  private serve(stream: Socket, authIds: readonly Id[]): void {
+    const conn = new Connection(socketTransport(stream), this.service);
+    if (authIds.length > 0) conn.authIds = [...conn.authIds, ...authIds];
+    this.service.attach(conn);
+    stream.on("data", (chunk: Buffer) => conn.receive(chunk));
+    stream.on("error", () => stream.destroy());
+    stream.on("close", () => conn.peerClosed());
+    // Port unification paused the socket to look at its first byte.
+    stream.resume();
   }
 
   listen(): Promise<{ host: string; port: number }> {

@@ -15,6 +15,8 @@ import { effectiveSessionTimeouts, isDistributed, type ServerConfig } from "./co
 import { ClientListener } from "./listener.js";
 import { TransportNetwork } from "./peer/network.js";
 import { type PeerNetwork, Replica, ReplicaHooks } from "./replica.js";
+import { startClientSecurity } from "./security/client-security.js";
+import { readSecurityConfig } from "./security/security-config.js";
 import { ZooKeeperService } from "./service.js";
 import { loadOrCreateSessionSecret } from "./session-credentials.js";
 
@@ -48,6 +50,8 @@ export interface Member {
   readonly words: FourLetterWords;
   /** Bytes under dataDir and dataLogDir, for status pages. */
   readonly dirSizes: () => { dataDirBytes: number; dataLogDirBytes: number };
+  /** secureClientPort's address, when one is configured. */
+  readonly secureAddress: { host: string; port: number } | undefined;
   /** A clean stop: no new clients, pending writes committed, a final snapshot. */
   stop(): Promise<void>;
 }
@@ -95,6 +99,10 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
     await transport.start();
     network = transport;
   }
+  // TLS stores and the JAAS file are read first: a mistake in them stops start-up before storage opens.
+  const securityConfig = readSecurityConfig(config, "the configuration");
+  for (const warning of securityConfig.warnings) log.warn(warning);
+  const security = startClientSecurity(securityConfig, log);
   const { minMs, maxMs } = effectiveSessionTimeouts(config);
   const serverId = config.serverId ?? 1;
   const fs = options.fs ?? new NodeFileSystem();
@@ -146,6 +154,8 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
       containerMaxPerMinute: config.containerMaxPerMinute,
       now: Date.now,
       log: { warn: (message) => log.warn(message) },
+      sasl: security.sasl,
+      enforcedAuthSchemes: security.enforcedAuthSchemes,
     },
     replica,
     storage.machine,
@@ -158,9 +168,27 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
   service.fourLetterWordHandler = (word, payload, conn) => words.answer(word, payload, conn);
   const listener = new ClientListener(
     service,
-    { host: config.clientPortAddress, port: config.clientPort, maxClientCnxns: config.maxClientCnxns },
+    {
+      host: config.clientPortAddress,
+      port: config.clientPort,
+      maxClientCnxns: config.maxClientCnxns,
+      prepare: security.plainPortPreparer,
+    },
     (message) => log.warn(message),
   );
+  const secureListener =
+    securityConfig.secureClientPort === undefined
+      ? undefined
+      : new ClientListener(
+          service,
+          {
+            host: securityConfig.secureClientPortAddress,
+            port: securityConfig.secureClientPort,
+            maxClientCnxns: config.maxClientCnxns,
+            prepare: security.securePortPreparer,
+          },
+          (message) => log.warn(message),
+        );
   const own = config.servers.find((s) => s.id === serverId);
   service.memberKind = !distributed ? "standalone" : own?.role === "observer" ? "observer" : "participant";
   // Until the replica reports otherwise, this member has no leader and turns clients away.
@@ -174,8 +202,12 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
   // Alone in its membership, the replica leads within a turn or two; clients wait for that.
   if (!distributed) await replica.firstLeadership();
   const address = await listener.listen();
+  const secureAddress = await secureListener?.listen();
+  if (secureAddress !== undefined) log.info(`TLS clients on ${secureAddress.host}:${secureAddress.port}`);
   service.start();
   const stop = async () => {
+    security.close();
+    await secureListener?.close();
     await listener.close();
     await service.stop();
     try {
@@ -189,5 +221,5 @@ export async function startMember(config: ServerConfig, options: MemberOptions):
       log.warn(`the shutdown snapshot failed (${(error as Error).message}); the next start replays the log`);
     }
   };
-  return { config, service, replica, storage, address, words, dirSizes, stop };
+  return { config, service, replica, storage, address, secureAddress, words, dirSizes, stop };
 }

@@ -16,6 +16,7 @@ import type { EntryLog } from "../storage/entry-log.js";
 import type { Connection, ConnectionHandler } from "./connection.js";
 import { DigestLog } from "./digest-log.js";
 import { connectResponseFrame, invalidSessionFrame, notificationFrame, replyFrame } from "./replies.js";
+import { SASL_NOT_CONFIGURED, type SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import { SessionIdGenerator, SessionPasswords } from "./session-credentials.js";
 import { SessionLiveness } from "./session-liveness.js";
 import type { SessionTracker } from "./session-tracker.js";
@@ -52,6 +53,10 @@ export interface ServiceOptions {
   readonly containerMaxPerMinute: number;
   readonly now: () => number;
   readonly log: { warn(message: string): void };
+  /** Runs SASL exchanges (op 102); undefined when no JAAS Server section is configured. */
+  readonly sasl?: SaslAuthenticator;
+  /** enforce.auth.schemes when enforce.auth.enabled: a request needs an identity of one of them. */
+  readonly enforcedAuthSchemes?: readonly string[];
 }
 
 /** Answers four-letter words; lives in admin/, which sees the service through `ServiceView`. */
@@ -457,6 +462,11 @@ export class ZooKeeperService implements ConnectionHandler {
 
   request(conn: Connection, xid: number, req: Request): void {
     this.stats.packetsReceived++;
+    if (!this.authenticatedEnough(conn, req.type)) {
+      // AuthenticationHelper.enforceAuthentication: answer -124 and close the connection.
+      conn.replyError(xid, 0n, Err.SESSIONCLOSEDREQUIRESASLAUTH, true);
+      return;
+    }
     this.liveness.touch(conn.sessionId, conn.sessionTimeoutMs, this.options.now());
     // Like ZooKeeper, `cons` shows the client's last real xid, not a ping's or another special one.
     if (xid >= 0) conn.stats.lastCxid = xid;
@@ -507,20 +517,21 @@ export class ZooKeeperService implements ConnectionHandler {
       case OpCode.auth:
         this.authenticate(conn, xid, req.scheme, req.auth);
         return;
-      case OpCode.sasl:
-        // No SASL mechanism is configured on this server. ZooKeeper answers a failed exchange with
-        // AUTHFAILED and a null token (one of the few error replies with a body), then closes.
-        conn.replyNow(
-          replyFrame(
-            xid,
-            this.state.lastZxid,
-            Err.AUTHFAILED,
-            { record: "SetSASLResponse", token: null },
-            true,
-          ),
-          true,
-        );
+      case OpCode.sasl: {
+        // A failed exchange is AUTHFAILED with a null token (one of the few error replies with a
+        // body), then close; without SASL configured every exchange fails so.
+        const outcome = this.options.sasl?.step(conn, req.token) ?? SASL_NOT_CONFIGURED;
+        if (outcome.ids.length > 0) conn.authIds = [...conn.authIds, ...outcome.ids];
+        if (outcome.err !== 0) {
+          this.authFailedCount++;
+          this.options.log.warn(
+            `SASL authentication of session 0x${conn.sessionId.toString(16)} failed: ${outcome.reason}`,
+          );
+        }
+        const body = { record: "SetSASLResponse", token: outcome.token } as const;
+        conn.replyNow(replyFrame(xid, 0n, outcome.err, body, true), outcome.close);
         return;
+      }
       case OpCode.reconfig:
         conn.replyError(
           xid,
@@ -553,6 +564,14 @@ export class ZooKeeperService implements ConnectionHandler {
     }
   }
 
+  /** With enforced authentication, only auth and sasl packets pass until the connection has an identity. */
+  private authenticatedEnough(conn: Connection, type: number): boolean {
+    const schemes = this.options.enforcedAuthSchemes;
+    if (schemes === undefined || schemes.length === 0 || type === OpCode.auth || type === OpCode.sasl)
+      return true;
+    return conn.authIds.some((id) => schemes.includes(id.scheme));
+  }
+
   /**
    * Answers with the request's own xid: the Java client's -4 is only its habit, and clients that
    * number auth packets like any request (go-zookeeper) wait for that number.
@@ -569,6 +588,10 @@ export class ZooKeeperService implements ConnectionHandler {
       }
     } else if (scheme === "ip") {
       ids = [{ scheme: "ip", id: conn.transport.remoteAddress }];
+    } else if (scheme === "x509") {
+      // ZooKeeper re-runs the x509 provider on the connection's certificate: only a TLS client with one passes.
+      const x509 = conn.authIds.filter((id) => id.scheme === "x509");
+      if (x509.length > 0) ids = x509;
     }
     if (ids === undefined) {
       this.authFailedCount++;

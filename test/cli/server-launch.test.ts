@@ -27,16 +27,20 @@ interface Launched {
 }
 
 /** Starts `paddock server <args>` in a fresh directory holding zoo.cfg; resolves once srvr answers. */
-async function launch(cfgLines: string[], args: (cfg: string) => string[]): Promise<Launched> {
+async function launch(cfgLines: string[], args: (cfg: string, dir: string) => string[]): Promise<Launched> {
   const dir = mkdtempSync(join(tmpdir(), "paddock-launch-"));
   mkdirSync(join(dir, "data"));
   writeFileSync(join(dir, "zoo.cfg"), `${cfgLines.join("\n")}\n`);
   const logPath = join(dir, "server.log");
   const log = openSync(logPath, "a");
-  const child = spawn(process.execPath, [join(repoRoot, "bin", "paddock.js"), "server", ...args("zoo.cfg")], {
-    cwd: dir,
-    stdio: ["ignore", log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, "bin", "paddock.js"), "server", ...args("zoo.cfg", dir)],
+    {
+      cwd: dir,
+      stdio: ["ignore", log, log],
+    },
+  );
   closeSync(log);
   started.push(child);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -133,17 +137,25 @@ describe("paddock server zoo.cfg -Dname=value", () => {
         "4lw.commands.whitelist=*",
         "reconfigEnabled=true",
       ],
-      (cfg) => [
-        "-Dfile.encoding=UTF-8",
-        "-Dreadonlymode.enabled=true",
-        "-Dzookeeper.log.dir=log",
-        "-Dzookeeper.root.logger=INFO,CONSOLE",
-        "-Dlog4j.configuration=file:log4j.properties",
-        "-Djava.awt.headless=true",
-        "-Djava.security.auth.login.config=jaas.conf",
-        "-Dzookeeper.DigestAuthenticationProvider.superDigest=super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
-        cfg,
-      ],
+      (cfg, dir) => {
+        // The JAAS file the harness writes beside its zoo.cfg (ZOOKEEPER_JAAS_AUTH=digest).
+        writeFileSync(
+          join(dir, "jaas.conf"),
+          'Server { org.apache.zookeeper.server.auth.DigestLoginModule required user_super="super_secret" ' +
+            'user_jaasuser="jaas_password"; };\n',
+        );
+        return [
+          "-Dfile.encoding=UTF-8",
+          "-Dreadonlymode.enabled=true",
+          "-Dzookeeper.log.dir=log",
+          "-Dzookeeper.root.logger=INFO,CONSOLE",
+          "-Dlog4j.configuration=file:log4j.properties",
+          "-Djava.awt.headless=true",
+          "-Djava.security.auth.login.config=jaas.conf",
+          "-Dzookeeper.DigestAuthenticationProvider.superDigest=super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
+          cfg,
+        ];
+      },
     );
     try {
       // readonlymode.enabled turns isro on whatever the whitelist says; a non-partitioned server answers rw.

@@ -3,7 +3,7 @@
 // virtualenv shadow the Debian kazoo.
 
 import { compatSource } from "./paths.js";
-import { type RunResult, run } from "./run.js";
+import { describeRun, type RunResult, run } from "./run.js";
 
 const python = "/usr/bin/python3";
 
@@ -17,8 +17,9 @@ export async function runKazooScript(
   script: string,
   connectString: string,
   timeoutMs: number,
+  extraArgs: readonly string[] = [],
 ): Promise<{ result: RunResult; facts: Map<string, unknown> }> {
-  const result = await run(python, [compatSource(script), connectString], {
+  const result = await run(python, [compatSource(script), connectString, ...extraArgs], {
     timeoutMs,
     env: debianPythonEnv(),
   });
@@ -28,4 +29,19 @@ export async function runKazooScript(
     facts.set(record.fact, record.value);
   }
   return { result, facts };
+}
+
+/**
+ * Runs python/kazoo_security.py (TLS and SASL options, see its docstring) and returns its facts;
+ * fails the test when the script did not finish.
+ */
+export async function runKazooSecurity(
+  hosts: string,
+  options: Record<string, unknown>,
+): Promise<Map<string, unknown>> {
+  const { result, facts } = await runKazooScript("python/kazoo_security.py", hosts, 60_000, [
+    JSON.stringify(options),
+  ]);
+  if (facts.get("done") !== true) throw new Error(`kazoo_security.py did not finish: ${describeRun(result)}`);
+  return facts;
 }

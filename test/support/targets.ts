@@ -13,7 +13,7 @@ export interface Target {
   host: string;
   port: number;
   connectString: string;
-  /** The server's own directory (its zoo.cfg, log, and data/), removed by stop(). */
+  /** The server's temporary directory: zoo.cfg, data/ and server.log (its output). */
   dir: string;
   /** The server's stdout and stderr. */
   logPath?: string;

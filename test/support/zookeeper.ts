@@ -16,7 +16,8 @@ export const zookeeperPackages = ["zookeeper"];
 
 /**
  * zookeeper.jar needs jute for records, slf4j for logging, metrics-core and snappy for snapshots;
- * Jetty, the servlet API and Jackson for the AdminServer (loaded only when admin.enableServer=true).
+ * Jetty, the servlet API and Jackson for the AdminServer (loaded only when admin.enableServer=true);
+ * Netty for its TLS connection factory (NettyServerCnxnFactory).
  */
 export const zookeeperClasspath = [
   "zookeeper.jar",
@@ -36,6 +37,14 @@ export const zookeeperClasspath = [
   "jackson-databind.jar",
   "jackson-core.jar",
   "jackson-annotations.jar",
+  "netty-resolver.jar",
+  "netty-transport.jar",
+  "netty-transport-native-unix-common.jar",
+  "netty-transport-native-epoll.jar",
+  "netty-handler.jar",
+  "netty-buffer.jar",
+  "netty-codec.jar",
+  "netty-common.jar",
 ]
   .map((jar) => join(javaDir, jar))
   .join(":");

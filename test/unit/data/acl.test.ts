@@ -65,9 +65,40 @@ describe("checkPerm", () => {
 
   test("an unknown scheme in a stored ACL never matches", () => {
     assert.equal(
-      checkPerm([acl(Perms.ALL, "x509", "CN=a")], Perms.READ, [{ scheme: "x509", id: "CN=a" }]),
+      checkPerm([acl(Perms.ALL, "kerberos", "CN=a")], Perms.READ, [{ scheme: "kerberos", id: "CN=a" }]),
       false,
     );
+  });
+
+  test("x509 ids match by exact string; a differently spaced DN does not match", () => {
+    const bob = [{ scheme: "x509", id: "CN=bob,OU=clients,O=Paddock" }];
+    assert.equal(checkPerm([acl(Perms.ALL, "x509", "CN=bob,OU=clients,O=Paddock")], Perms.READ, bob), true);
+    assert.equal(
+      checkPerm([acl(Perms.ALL, "x509", "CN=bob, OU=clients, O=Paddock")], Perms.READ, bob),
+      false,
+    );
+  });
+
+  test("a sasl user matches its own ACL, and a SASL user named super passes every sasl ACL", () => {
+    const acls = [acl(Perms.ALL, "sasl", "jaasuser")];
+    assert.equal(checkPerm(acls, Perms.READ, [{ scheme: "sasl", id: "jaasuser" }]), true);
+    assert.equal(checkPerm(acls, Perms.READ, [{ scheme: "sasl", id: "other" }]), false);
+    assert.equal(checkPerm(acls, Perms.READ, [{ scheme: "sasl", id: "super" }]), true);
+  });
+
+  test("auth expands to x509 and sasl ids, never to ip; malformed x509 and sasl ids are invalid", () => {
+    const ids = [
+      { scheme: "ip", id: "127.0.0.1" },
+      { scheme: "x509", id: "CN=bob" },
+      { scheme: "sasl", id: "jaasuser" },
+    ];
+    assert.deepEqual(fixupACL([acl(Perms.ALL, "auth", "")], ids), [
+      acl(Perms.ALL, "x509", "CN=bob"),
+      acl(Perms.ALL, "sasl", "jaasuser"),
+    ]);
+    assert.equal(fixupACL([acl(Perms.ALL, "x509", "bob")], []), undefined);
+    assert.equal(fixupACL([acl(Perms.ALL, "sasl", "a@b@c")], []), undefined);
+    assert.notEqual(fixupACL([acl(Perms.ALL, "sasl", "zk/host@REALM")], []), undefined);
   });
 });
 
