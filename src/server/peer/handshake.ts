@@ -40,12 +40,16 @@ export function encodeHello(h: Hello): Uint8Array {
   return w.finish();
 }
 
-export function decodeHello(bytes: Uint8Array): Hello {
-  const r = new WireReader(bytes, "handshake");
+/** The magic, version and sender id both handshake records start with. */
+function readPrefix(r: WireReader): { version: number; serverId: number } {
   const magic = r.u32("magic");
   if (magic !== MAGIC) r.fail(`magic 0x${magic.toString(16)} is not a Paddock peer's`);
-  const version = r.u16("version");
-  const serverId = r.varint("server id");
+  return { version: r.u16("version"), serverId: r.varint("server id") };
+}
+
+export function decodeHello(bytes: Uint8Array): Hello {
+  const r = new WireReader(bytes, "handshake");
+  const { version, serverId } = readPrefix(r);
   const channel = r.u8("channel");
   if (channel !== Channel.Quorum && channel !== Channel.Election) r.fail(`unknown channel ${channel}`);
   const ensembleId = r.string("ensemble id", ENSEMBLE_ID_BYTES_MAX);
@@ -64,10 +68,7 @@ export function encodeHelloReply(h: HelloReply): Uint8Array {
 
 export function decodeHelloReply(bytes: Uint8Array): HelloReply {
   const r = new WireReader(bytes, "handshake reply");
-  const magic = r.u32("magic");
-  if (magic !== MAGIC) r.fail(`magic 0x${magic.toString(16)} is not a Paddock peer's`);
-  const version = r.u16("version");
-  const serverId = r.varint("server id");
+  const { version, serverId } = readPrefix(r);
   const refusal = r.string("refusal", REASON_BYTES_MAX);
   r.end();
   return { version, serverId, refusal };
